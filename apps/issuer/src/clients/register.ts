@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto'
+import type { ClientStore } from '../storage/ports.ts'
+import { AUTH_METHODS, GRANT_TYPES, type AuthMethod, type Client } from './client.ts'
+import { generateSecret, type SecretHasher } from './secret.ts'
+import { isScopeToken } from '../tokens/scope.ts'
+
+export type ClientRegistration = {
+  name: string
+  grantTypes: string[]
+  scopes: string[]
+  audiences: string[]
+  authMethod?: AuthMethod
+  redirectUris?: string[]
+}
+
+export class InvalidClientMetadata extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'InvalidClientMetadata'
+  }
+}
+
+/** Registers a client and returns it with its secret, which exists in clear only in this return value. */
+export async function registerClient(
+  input: ClientRegistration,
+  deps: { clients: ClientStore; hasher: SecretHasher },
+): Promise<{ client: Client; secret: string | undefined }> {
+  const authMethod = input.authMethod ?? 'client_secret_basic'
+  check(input, authMethod)
+  const secret = authMethod === 'none' ? undefined : generateSecret()
+  const client = await deps.clients.insert({
+    id: randomBytes(16).toString('base64url'),
+    name: input.name,
+    secretHash: secret === undefined ? null : deps.hasher.hash(secret),
+    authMethod,
+    grantTypes: unique(input.grantTypes),
+    scopes: unique(input.scopes),
+    audiences: unique(input.audiences),
+    redirectUris: unique(input.redirectUris ?? []),
+  })
+  return { client, secret }
+}
+
+function check(input: ClientRegistration, authMethod: string): void {
+  if (input.name.trim() === '') throw new InvalidClientMetadata('name must not be empty')
+  if (!(AUTH_METHODS as readonly string[]).includes(authMethod)) {
+    throw new InvalidClientMetadata(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}`)
+  }
+  if (input.grantTypes.length === 0) throw new InvalidClientMetadata('at least one grant type is required')
+  for (const grant of input.grantTypes) {
+    if (!(GRANT_TYPES as readonly string[]).includes(grant)) {
+      throw new InvalidClientMetadata(`unsupported grant type ${grant}; supported: ${GRANT_TYPES.join(', ')}`)
+    }
+  }
+  if (authMethod === 'none' && input.grantTypes.includes('client_credentials')) {
+    throw new InvalidClientMetadata('client_credentials needs a confidential client (not token_endpoint_auth_method none)')
+  }
+  for (const scope of input.scopes) {
+    if (!isScopeToken(scope)) throw new InvalidClientMetadata(`invalid scope ${JSON.stringify(scope)}`)
+  }
+  if (input.audiences.length === 0) throw new InvalidClientMetadata('at least one audience (resource indicator) is required')
+  for (const audience of input.audiences) {
+    if (!isResourceIndicator(audience)) {
+      throw new InvalidClientMetadata(`audience ${JSON.stringify(audience)} must be an absolute URI without a fragment`)
+    }
+  }
+}
+
+/** RFC 8707 §2: an absolute URI with no fragment. */
+export function isResourceIndicator(value: string): boolean {
+  if (value.includes('#')) return false
+  try {
+    return new URL(value).protocol.length > 1
+  } catch {
+    return false
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)]
+}

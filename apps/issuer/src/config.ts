@@ -1,0 +1,125 @@
+import Type, { type Static } from 'typebox'
+import Value from 'typebox/value'
+
+// Every setting Keymint reads, with its default. `loadConfig` is the only reader of the environment.
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  ISSUER: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  DATA_DIR: Type.String({ minLength: 1, default: 'data' }),
+  KEYS_DIR: Type.String({ minLength: 1, default: 'keys' }),
+  ADMIN_SOCKET: Type.Optional(Type.String({ minLength: 1 })),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86_400, default: 900 }),
+  JWKS_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 300 }),
+  RSA_MODULUS_LENGTH: Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)], { default: 2048 }),
+  CLIENT_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 30 }),
+  ALLOW_HTTP_ISSUER: Type.Boolean({ default: false }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {
+    default: 'info',
+  }),
+})
+
+type Env = Static<typeof ConfigSchema>
+
+export type StorageMode = 'embedded' | 'external'
+
+export type Config = Readonly<{
+  port: number
+  host: string
+  issuer: string
+  databaseUrl: string | undefined
+  redisUrl: string | undefined
+  dataDir: string
+  keysDir: string
+  adminSocket: string
+  accessTokenTtlSeconds: number
+  jwksMaxAgeSeconds: number
+  rsaModulusLength: number
+  clientCacheSeconds: number
+  logLevel: string
+}>
+
+export class ConfigError extends Error {
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+const KNOWN = Object.keys(ConfigSchema.properties)
+
+/** Validates the environment once, reporting every bad variable together, and returns a frozen Config. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input: Record<string, unknown> = {}
+  for (const key of KNOWN) {
+    const value = env[key]
+    if (value !== undefined && value !== '') input[key] = value
+  }
+  const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, input))
+  const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => {
+    const name = e.instancePath.slice(1) || 'environment'
+    return `${name}=${JSON.stringify(input[name] ?? '')}: ${e.message}`
+  })
+  if (problems.length > 0) throw new ConfigError(problems)
+  const values = candidate as Env
+
+  const issuer = values.ISSUER ?? `http://${hostForUrl(values.HOST)}:${values.PORT}`
+  const issuerProblem = checkIssuer(issuer, values.ALLOW_HTTP_ISSUER)
+  if (issuerProblem) throw new ConfigError([`ISSUER=${JSON.stringify(issuer)}: ${issuerProblem}`])
+  if ((values.DATABASE_URL === undefined) !== (values.REDIS_URL === undefined)) {
+    throw new ConfigError([
+      'DATABASE_URL and REDIS_URL go together: set both for PostgreSQL and Redis, or neither for the embedded default',
+    ])
+  }
+
+  return Object.freeze({
+    port: values.PORT,
+    host: values.HOST,
+    issuer: issuer.replace(/\/$/, ''),
+    databaseUrl: values.DATABASE_URL,
+    redisUrl: values.REDIS_URL,
+    dataDir: values.DATA_DIR,
+    keysDir: values.KEYS_DIR,
+    adminSocket: values.ADMIN_SOCKET ?? `${values.DATA_DIR}/admin.sock`,
+    accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
+    jwksMaxAgeSeconds: values.JWKS_MAX_AGE_SECONDS,
+    rsaModulusLength: values.RSA_MODULUS_LENGTH,
+    clientCacheSeconds: values.CLIENT_CACHE_SECONDS,
+    logLevel: values.LOG_LEVEL,
+  })
+}
+
+export function storageMode(config: Config): StorageMode {
+  return config.databaseUrl === undefined ? 'embedded' : 'external'
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+// RFC 8414 §2: an https URL with no query or fragment. Plain http is accepted for loopback hosts (development)
+// or when ALLOW_HTTP_ISSUER says so (a private network behind TLS termination); Keymint serves its endpoints at the root of its own host, so no path either.
+function checkIssuer(issuer: string, allowHttp: boolean): string | undefined {
+  let url: URL
+  try {
+    url = new URL(issuer)
+  } catch {
+    return 'must be an absolute URL such as https://auth.example.com'
+  }
+  if (url.search || url.hash || issuer.includes('?') || issuer.includes('#')) return 'must not have a query or fragment'
+  if (url.pathname !== '/') return 'must not have a path: serve Keymint at the root of its own host'
+  if (url.username || url.password) return 'must not contain credentials'
+  if (url.protocol === 'https:') return undefined
+  if (url.protocol === 'http:' && (allowHttp || isLoopback(url.hostname))) return undefined
+  if (url.protocol === 'http:') return 'must use https (plain http only for loopback hosts, or with ALLOW_HTTP_ISSUER=true)'
+  return 'must be an https URL'
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
+}
