@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody'
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { Writable } from 'node:stream'
 import type { Deps } from './deps.ts'
 import { loggerOptions } from './logger.ts'
 import { installErrorHandler } from './plugins/error-handler.ts'
@@ -9,10 +10,10 @@ import { metadataRoute } from './routes/metadata.ts'
 import { tokenRoute } from './routes/token.ts'
 
 /** The issuer's HTTP app: plugins, then every route with its deps, in one list. Not listening yet. */
-export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+export async function buildApp(deps: Deps, options: { logStream?: Writable } = {}): Promise<FastifyInstance> {
   const { config, stores, keyRing, grants, hasher } = deps
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, options.logStream),
     trustProxy: false,
     bodyLimit: 64 * 1024,
     requestTimeout: 30_000,

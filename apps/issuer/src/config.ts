@@ -59,11 +59,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[key]
     if (value !== undefined && value !== '') input[key] = value
   }
-  const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, input))
-  const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => {
-    const name = e.instancePath.slice(1) || 'environment'
-    return `${name}=${JSON.stringify(input[name] ?? '')}: ${e.message}`
-  })
+  const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, { ...input })) as Record<string, unknown>
+  const problems: string[] = []
+  for (const [name, schema] of Object.entries(ConfigSchema.properties)) {
+    if (candidate[name] === undefined && !(ConfigSchema.required as string[]).includes(name)) continue
+    if (Value.Check(schema, candidate[name])) continue
+    const allowed = 'anyOf' in schema ? (schema.anyOf as { const: unknown }[]).map((s) => s.const) : undefined
+    const reason = allowed ? `must be one of ${allowed.join(', ')}` : ([...Value.Errors(schema, candidate[name])][0]?.message ?? 'is invalid')
+    problems.push(`${name}=${JSON.stringify(input[name] ?? '')}: ${reason}`)
+  }
   if (problems.length > 0) throw new ConfigError(problems)
   const values = candidate as Env
 

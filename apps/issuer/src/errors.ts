@@ -20,10 +20,10 @@ export class InvalidRequest extends OAuthError {
 export class InvalidClient extends OAuthError {
   readonly error = 'invalid_client'
   readonly status = 401
-  constructor(description: string) {
+  /** `basic`: the client tried HTTP Basic, so RFC 6749 §5.2 wants a Basic challenge in WWW-Authenticate. */
+  constructor(description: string, options: { basic: boolean }) {
     super(description)
-    // RFC 7235 §3.1: every 401 names a scheme; HTTP Basic is the one the client can retry with (RFC 6749 §5.2).
-    this.headers = { 'www-authenticate': 'Basic realm="keymint", charset="UTF-8"' }
+    if (options.basic) this.headers = { 'www-authenticate': 'Basic realm="keymint", charset="UTF-8"' }
   }
 }
 

@@ -1,9 +1,11 @@
 import type { FastifyServerOptions } from 'fastify'
+import type { Writable } from 'node:stream'
 
 /** Fastify's pino options: secrets and tokens never reach the log, and neither do query strings. */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: Writable): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream === undefined ? {} : { stream }),
     redact: {
       paths: [
         'req.headers.authorization',

@@ -16,11 +16,10 @@ export async function authenticateClient(
   credentials: ClientCredentials,
   deps: { findClient: ClientLookup; hasher: SecretHasher },
 ): Promise<Client> {
+  const failed = () => new InvalidClient('client authentication failed', { basic: credentials.method === 'client_secret_basic' })
   const client = await deps.findClient(credentials.clientId)
-  if (client === undefined || client.authMethod !== credentials.method) throw new InvalidClient('client authentication failed')
+  if (client === undefined || client.authMethod !== credentials.method) throw failed()
   if (credentials.method === 'none') return client
-  if (client.secretHash === null || !deps.hasher.verify(credentials.secret, client.secretHash)) {
-    throw new InvalidClient('client authentication failed')
-  }
+  if (client.secretHash === null || !deps.hasher.verify(credentials.secret, client.secretHash)) throw failed()
   return client
 }

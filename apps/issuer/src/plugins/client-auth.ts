@@ -18,7 +18,7 @@ export function readClientCredentials(request: FastifyRequest, params: Params): 
     if (bodyId !== undefined && bodyId !== basic.clientId) throw new InvalidRequest('client_id does not match the Authorization header')
     return { method: 'client_secret_basic', ...basic }
   }
-  if (bodyId === undefined) throw new InvalidClient('client authentication is required')
+  if (bodyId === undefined) throw new InvalidClient('client authentication is required', { basic: false })
   if (bodySecret !== undefined) return { method: 'client_secret_post', clientId: bodyId, secret: bodySecret }
   return { method: 'none', clientId: bodyId }
 }
@@ -27,11 +27,12 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
   const match = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header)
   const decoded = match ? Buffer.from(match[1] as string, 'base64').toString('utf8') : ''
   const colon = decoded.indexOf(':')
-  if (colon < 1) throw new InvalidClient('malformed Basic credentials')
+  const malformed = () => new InvalidClient('malformed Basic credentials', { basic: true })
+  if (colon < 1) throw malformed()
   try {
     return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) }
   } catch {
-    throw new InvalidClient('malformed Basic credentials')
+    throw malformed()
   }
 }
 
