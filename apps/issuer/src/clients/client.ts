@@ -17,6 +17,12 @@ export type Client = {
   /** Resource indicators (RFC 8707) the client may ask for; the first is its default audience. */
   audiences: string[]
   redirectUris: string[]
+  /** Skips the consent screen. */
+  firstParty: boolean
+  /** Browser mode: the refresh token travels in an HttpOnly cookie, not in the JSON body. */
+  refreshTokenCookie: boolean
+  /** Origins allowed to make cookie-based refresh requests. */
+  allowedOrigins: string[]
   createdAt: Date
   updatedAt: Date
 }

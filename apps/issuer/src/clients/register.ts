@@ -11,6 +11,9 @@ export type ClientRegistration = {
   audiences: string[]
   authMethod?: AuthMethod
   redirectUris?: string[]
+  firstParty?: boolean
+  refreshTokenCookie?: boolean
+  allowedOrigins?: string[]
 }
 
 export class InvalidClientMetadata extends Error {
@@ -37,6 +40,9 @@ export async function registerClient(
     scopes: unique(input.scopes),
     audiences: unique(input.audiences),
     redirectUris: unique(input.redirectUris ?? []),
+    firstParty: input.firstParty ?? false,
+    refreshTokenCookie: input.refreshTokenCookie ?? false,
+    allowedOrigins: unique(input.allowedOrigins ?? []),
   })
   return { client, secret }
 }

@@ -3,6 +3,7 @@ import { systemClock } from '../clock.ts'
 import type { Stores } from './ports.ts'
 import { createMemoryEphemeralStore } from './memory/ephemeral-store.ts'
 import { connectPGlite, connectPostgres, type PrismaConnection } from './prisma/connect.ts'
+import { createPrismaAuditLog } from './prisma/audit-log.ts'
 import { createPrismaClientStore } from './prisma/client-store.ts'
 import { createPrismaKeyStore } from './prisma/key-store.ts'
 import { connectRedis } from './redis/connect.ts'
@@ -37,6 +38,7 @@ export function assemble(mode: Stores['mode'], connection: PrismaConnection, eph
     clients: createPrismaClientStore(prisma),
     keys: createPrismaKeyStore(prisma),
     ephemeral,
+    audit: createPrismaAuditLog(prisma),
     async close() {
       await ephemeral.close()
       await connection.close()

@@ -35,6 +35,20 @@ export interface EphemeralStore {
   close(): Promise<void>
 }
 
+export type AuditEvent = {
+  /** A stable dotted name, e.g. refresh_token.reuse_detected (see events.ts). */
+  type: string
+  clientId?: string | undefined
+  userId?: string | undefined
+  detail?: Record<string, unknown> | undefined
+}
+
+/** Security events, kept durably in PostgreSQL. */
+export interface AuditLog {
+  record(event: AuditEvent): Promise<void>
+  list(type?: string): Promise<(AuditEvent & { createdAt: Date })[]>
+}
+
 export interface Database {
   ping(): Promise<void>
   close(): Promise<void>
@@ -46,5 +60,6 @@ export type Stores = {
   clients: ClientStore
   keys: KeyStore
   ephemeral: EphemeralStore
+  audit: AuditLog
   close(): Promise<void>
 }

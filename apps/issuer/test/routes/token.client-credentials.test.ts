@@ -130,6 +130,9 @@ t.test('client_credentials', async (t) => {
       scopes: [],
       audiences: ['https://api.example.com'],
       redirectUris: [],
+      firstParty: false,
+      refreshTokenCookie: false,
+      allowedOrigins: [],
     })
     const res = await postToken(issuer.url, { grant_type: 'client_credentials' }, { authorization: basic(other.id, 's3cret-s3cret-s3cret') })
     t.equal(res.status, 400)

@@ -11,6 +11,9 @@ const select = {
   scopes: true,
   audiences: true,
   redirectUris: true,
+  firstParty: true,
+  refreshTokenCookie: true,
+  allowedOrigins: true,
   createdAt: true,
   updatedAt: true,
 } as const
@@ -24,6 +27,9 @@ type Row = {
   scopes: string[]
   audiences: string[]
   redirectUris: string[]
+  firstParty: boolean
+  refreshTokenCookie: boolean
+  allowedOrigins: string[]
   createdAt: Date
   updatedAt: Date
 }
