@@ -9,7 +9,7 @@ export function createPrismaAuditLog(prisma: PrismaClient): AuditLog {
           type: event.type,
           clientId: event.clientId ?? null,
           userId: event.userId ?? null,
-          ...(event.detail === undefined ? {} : { detail: event.detail }),
+          ...(event.detail === undefined ? {} : { detail: event.detail as object }),
         },
       })
     },
