@@ -1,0 +1,10 @@
+export { bearerAuth } from './plugin.ts';
+export type { BearerAuthHook, BearerAuthOptions } from './plugin.ts';
+export { createAccessTokenVerifier, InvalidAccessTokenError } from './verify-access-token.ts';
+export type { AccessTokenVerifier, AccessTokenVerifierOptions, VerifiedAccessToken } from './verify-access-token.ts';
+export { discoverJwksUri, DiscoveryError, metadataUrls } from './discover.ts';
+export type { DiscoverOptions } from './discover.ts';
+export { parseAuthorization } from './authorization-header.ts';
+export type { ParsedAuthorization } from './authorization-header.ts';
+export { bearerChallenge } from './challenge.ts';
+export type { BearerErrorCode, ChallengeParams } from './challenge.ts';
