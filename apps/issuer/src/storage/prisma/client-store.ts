@@ -1,6 +1,6 @@
 import type { Client, AuthMethod } from '../../clients/client.ts'
 import type { ClientStore } from '../ports.ts'
-import type { PrismaClient } from './generated/client.ts'
+import type { Prisma, PrismaClient } from './generated/client.ts'
 
 const select = {
   id: true,
@@ -18,21 +18,7 @@ const select = {
   updatedAt: true,
 } as const
 
-type Row = {
-  id: string
-  name: string
-  secretHash: string | null
-  tokenEndpointAuthMethod: string
-  grantTypes: string[]
-  scopes: string[]
-  audiences: string[]
-  redirectUris: string[]
-  firstParty: boolean
-  refreshTokenCookie: boolean
-  allowedOrigins: string[]
-  createdAt: Date
-  updatedAt: Date
-}
+type Row = Prisma.ClientGetPayload<{ select: typeof select }>
 
 function toClient(row: Row): Client {
   const { tokenEndpointAuthMethod, ...rest } = row
