@@ -1,7 +1,7 @@
 // Migrations applied in-process (deployMigrations) on real PostgreSQL and on PGlite: every migration in
 // prisma/migrations, once, with the history rows `prisma migrate deploy` writes. Also the engine glue the
 // Prisma CLI relies on through the schema-engine shim: MigratePg's shadow database and readMigrations().
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import t, { type Test } from 'tap'
+import { createTestDatabase } from '../helpers/databases.ts'
 import { MigratePg } from '../../../../prisma/engine/pg-migrate-adapter.mjs'
 import { deployMigrations, engineVersion, openEngine, readMigrations } from '../../../../prisma/engine/schema-engine.mjs'
 
@@ -24,17 +25,7 @@ type Query = (sql: string, values?: unknown[]) => Promise<unknown[]>
 
 // A fresh PostgreSQL database, dropped when the test ends.
 async function scratchDatabase(t: Test): Promise<{ url: string; query: Query }> {
-  const adminUrl = process.env.TEST_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
-  const admin = new pg.Client({ connectionString: adminUrl })
-  await admin.connect()
-  const database = `keymint_test_${randomBytes(6).toString('hex')}`
-  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`)
-  t.teardown(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(database)} WITH (FORCE)`)
-    await admin.end()
-  })
-  const url = new URL(adminUrl)
-  url.pathname = `/${database}`
+  const url = new URL(await createTestDatabase(t))
   const query: Query = async (sql, values) => {
     const client = new pg.Client({ connectionString: url.href })
     await client.connect()
