@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from 'node:fs'
+
+// CPU time and memory of a process and all its descendants, read from /proc (Linux): the harness charges
+// a server with everything its process tree did, libuv's threadpool and cluster workers included.
+
+// utime, stime, cutime and cstime are in clock ticks: USER_HZ, 100 on every Linux the harness targets.
+const TICK_MS = 10
+const PAGE_BYTES = 4096
+
+type Stat = { pid: number; ppid: number; utime: number; stime: number; cutime: number; cstime: number; rssPages: number }
+
+function readStat(pid: number): Stat | undefined {
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return undefined
+  }
+  // The command name is in parentheses and may hold spaces: the fields start after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  const field = (n: number) => Number(fields[n - 3])
+  return { pid, ppid: field(4), utime: field(14), stime: field(15), cutime: field(16), cstime: field(17), rssPages: field(24) }
+}
+
+/** The process and every descendant alive now. */
+export function processTree(root: number): Stat[] {
+  const all: Stat[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    const stat = readStat(Number(name))
+    if (stat !== undefined) all.push(stat)
+  }
+  const tree: Stat[] = []
+  const wanted = new Set([root])
+  // Parents before children is not guaranteed by pid order, so repeat until no process joins.
+  for (let grown = true; grown; ) {
+    grown = false
+    for (const stat of all) {
+      if (tree.includes(stat)) continue
+      if (wanted.has(stat.pid) || wanted.has(stat.ppid)) {
+        tree.push(stat)
+        wanted.add(stat.pid)
+        grown = true
+      }
+    }
+  }
+  return tree
+}
+
+/** CPU milliseconds (user + system) used so far by the tree, counting descendants that already exited. */
+export function treeCpuMs(root: number): number {
+  let ticks = 0
+  for (const stat of processTree(root)) {
+    ticks += stat.utime + stat.stime
+    if (stat.pid === root) ticks += stat.cutime + stat.cstime
+  }
+  return ticks * TICK_MS
+}
+
+/** Resident memory of the tree, in bytes. */
+export function treeRssBytes(root: number): number {
+  return processTree(root).reduce((sum, stat) => sum + stat.rssPages * PAGE_BYTES, 0)
+}

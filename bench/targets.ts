@@ -1,0 +1,52 @@
+import type { JSONWebKeySet } from 'jose'
+import { AUDIENCE, SCOPE } from './access-token.ts'
+import { exactBodyCheck, introspectionCheck, tokenCheck } from './checks.ts'
+import { basicAuth } from './keymint.ts'
+import type { Target } from './load.ts'
+
+// What each row sends, and how its answers are checked.
+
+const FORM = 'application/x-www-form-urlencoded'
+// Both servers get the same request: client_secret_basic, the client's two scopes asked for explicitly
+// (oidc-provider grants only what is asked; Keymint would grant the same two without it).
+const TOKEN_BODY = new URLSearchParams({ grant_type: 'client_credentials', scope: SCOPE }).toString()
+
+export type Server = { url: string; pid: number; client: { id: string; secret: string } }
+
+export function tokenTarget(server: Server, path: string, jwks: JSONWebKeySet, sampleEvery: number): Target {
+  return {
+    url: server.url,
+    pid: server.pid,
+    method: 'POST',
+    path,
+    headers: { authorization: basicAuth(server.client.id, server.client.secret), 'content-type': FORM },
+    body: TOKEN_BODY,
+    check: () => tokenCheck({ jwks, issuer: server.url, audience: AUDIENCE, clientId: server.client.id, scope: SCOPE, sampleEvery }),
+  }
+}
+
+export function staticTarget(server: { url: string; pid: number }, path: string, body: string): Target {
+  return { url: server.url, pid: server.pid, method: 'GET', path, check: () => exactBodyCheck(body) }
+}
+
+export function introspectionTarget(server: Server, path: string, token: string, sampleEvery: number): Target {
+  return {
+    url: server.url,
+    pid: server.pid,
+    method: 'POST',
+    path,
+    headers: { authorization: basicAuth(server.client.id, server.client.secret), 'content-type': FORM },
+    body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+    check: () => introspectionCheck(server.client.id, sampleEvery),
+  }
+}
+
+/** One request, for set-up and for probing what an endpoint answers before loading it. */
+export async function send(target: Target): Promise<{ status: number; body: string }> {
+  const res = await fetch(target.url + target.path, {
+    method: target.method,
+    headers: target.headers ?? {},
+    ...(target.body === undefined ? {} : { body: target.body }),
+  })
+  return { status: res.status, body: await res.text() }
+}
