@@ -8,6 +8,8 @@ export type AccessTokenClaims = {
   clientId: string
   audience: string | string[]
   scopes: string[]
+  /** When the user signed in (seconds), for tokens issued on a user's behalf. */
+  authTime?: number | undefined
 }
 
 export type IssuedAccessToken = { token: string; expiresIn: number; jti: string }
@@ -29,6 +31,7 @@ export async function issueAccessToken(
     client_id: claims.clientId,
   }
   if (claims.scopes.length > 0) payload.scope = formatScope(claims.scopes)
+  if (claims.authTime !== undefined) payload.auth_time = claims.authTime
   const token = await deps.signer.sign(payload, 'at+jwt')
   return { token, expiresIn: deps.ttlSeconds, jti }
 }

@@ -1,0 +1,39 @@
+import { issueRefreshToken, type RefreshTokenGrant } from '../../src/refresh-tokens/issue.ts'
+import type { RefreshTokenDeps } from '../../src/refresh-tokens/refresh-token.ts'
+import { postToken, type TestIssuer } from './issuer.ts'
+
+// Refresh token families for HTTP tests: started by the same domain function the authorization_code grant
+// calls, on the issuer's own storage and clock; everything after that goes over HTTP.
+
+export function refreshTokenDeps(issuer: TestIssuer): RefreshTokenDeps {
+  const { config, clock, stores } = issuer.deps
+  return {
+    refreshTokens: stores.refreshTokens,
+    clock,
+    refreshTokenPolicy: {
+      idleSeconds: config.refreshTokenIdleSeconds,
+      absoluteSeconds: config.refreshTokenAbsoluteSeconds,
+      reuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
+    },
+  }
+}
+
+export function startFamily(issuer: TestIssuer, input: Partial<RefreshTokenGrant> & { clientId: string }) {
+  const grant = { userId: 'user-1', scopes: ['orders:read', 'orders:write'], audiences: ['https://api.example.com'], authTime: null }
+  return issueRefreshToken({ ...grant, ...input }, refreshTokenDeps(issuer))
+}
+
+export function refresh(issuer: TestIssuer, token: string, headers: Record<string, string>, form: Record<string, string | string[]> = {}) {
+  return postToken(issuer.url, { grant_type: 'refresh_token', refresh_token: token, ...form }, headers)
+}
+
+/** POSTs a form to one of the issuer's endpoints; the body is JSON, or undefined when empty. */
+export async function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form),
+  })
+  const text = await res.text()
+  return { status: res.status, headers: res.headers, text, body: (text === '' ? undefined : JSON.parse(text)) as Record<string, unknown> | undefined }
+}
