@@ -12,9 +12,16 @@ export const ConfigSchema = Type.Object({
   KEYS_DIR: Type.String({ minLength: 1, default: 'keys' }),
   ADMIN_SOCKET: Type.Optional(Type.String({ minLength: 1 })),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 86_400, default: 900 }),
+  REFRESH_TOKEN_IDLE_SECONDS: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 1_209_600 }),
+  REFRESH_TOKEN_ABSOLUTE_SECONDS: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 7_776_000 }),
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS: Type.Integer({ minimum: 0, maximum: 60, default: 0 }),
   JWKS_MAX_AGE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 300 }),
+  KEY_ROTATION_DAYS: Type.Integer({ minimum: 0, maximum: 3650, default: 90 }),
+  KEY_PROMOTION_DELAY_SECONDS: Type.Optional(Type.Integer({ minimum: 0, maximum: 604_800 })),
+  KEY_REFRESH_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
   RSA_MODULUS_LENGTH: Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)], { default: 2048 }),
   CLIENT_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 30 }),
+  SESSION_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 2_592_000, default: 28_800 }),
   ALLOW_HTTP_ISSUER: Type.Boolean({ default: false }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {
     default: 'info',
@@ -35,9 +42,23 @@ export type Config = Readonly<{
   keysDir: string
   adminSocket: string
   accessTokenTtlSeconds: number
+  /** A refresh token unused this long expires; each rotation starts the count again. */
+  refreshTokenIdleSeconds: number
+  /** A refresh token family ends this long after its first token, however often it rotates. */
+  refreshTokenAbsoluteSeconds: number
+  /** A spent refresh token presented again this soon is rotated again instead of revoking its family; 0 = off. */
+  refreshTokenReuseGraceSeconds: number
   jwksMaxAgeSeconds: number
+  /** Scheduled rotation: stage a successor once the active key is this old; 0 = never. */
+  keyRotationDays: number
+  /** How long a staged key is published before it signs (default JWKS_MAX_AGE_SECONDS). */
+  keyPromotionDelaySeconds: number
+  /** How often every instance reloads the key table. */
+  keyRefreshSeconds: number
   rsaModulusLength: number
   clientCacheSeconds: number
+  /** How long a browser sign-in session lives without being used. */
+  sessionTtlSeconds: number
   logLevel: string
 }>
 
@@ -90,9 +111,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     keysDir: values.KEYS_DIR,
     adminSocket: values.ADMIN_SOCKET ?? `${values.DATA_DIR}/admin.sock`,
     accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenIdleSeconds: values.REFRESH_TOKEN_IDLE_SECONDS,
+    refreshTokenAbsoluteSeconds: values.REFRESH_TOKEN_ABSOLUTE_SECONDS,
+    refreshTokenReuseGraceSeconds: values.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     jwksMaxAgeSeconds: values.JWKS_MAX_AGE_SECONDS,
+    keyRotationDays: values.KEY_ROTATION_DAYS,
+    keyPromotionDelaySeconds: values.KEY_PROMOTION_DELAY_SECONDS ?? values.JWKS_MAX_AGE_SECONDS,
+    keyRefreshSeconds: values.KEY_REFRESH_SECONDS,
     rsaModulusLength: values.RSA_MODULUS_LENGTH,
     clientCacheSeconds: values.CLIENT_CACHE_SECONDS,
+    sessionTtlSeconds: values.SESSION_TTL_SECONDS,
     logLevel: values.LOG_LEVEL,
   })
 }

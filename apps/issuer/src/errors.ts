@@ -52,6 +52,11 @@ export class InvalidTarget extends OAuthError {
   readonly status = 400
 }
 
+export class UnsupportedResponseType extends OAuthError {
+  readonly error = 'unsupported_response_type'
+  readonly status = 400
+}
+
 export class AccessDenied extends OAuthError {
   readonly error = 'access_denied'
   readonly status = 403

@@ -5,6 +5,8 @@ import { buildApp } from './app.ts'
 import { systemClock } from './clock.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createDeps } from './deps.ts'
+import { startKeyMaintenance } from './keys/key-maintenance.ts'
+import { schedulePurge } from './refresh-tokens/purge.ts'
 import { openStores } from './storage/open.ts'
 
 // The issuer process: config → stores → deps → app → listen, and a graceful close on SIGTERM/SIGINT.
@@ -15,10 +17,17 @@ async function main(): Promise<void> {
   const deps = await createDeps(config, stores, systemClock)
   const app = await buildApp(deps)
   const admin = await startAdminServer(createAdminOperations(deps), config.adminSocket)
+  const keyMaintenance = startKeyMaintenance(deps.keyRing, { intervalSeconds: config.keyRefreshSeconds, log: app.log })
+  const purge = schedulePurge(
+    { refreshTokens: stores.refreshTokens, clock: systemClock },
+    { onError: (err) => app.log.warn({ err }, 'refresh token purge failed') },
+  )
 
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'closing')
+    keyMaintenance.stop()
+    purge.stop()
     await admin.close()
     await app.close()
     await stores.close()

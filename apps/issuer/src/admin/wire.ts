@@ -1,5 +1,8 @@
 import type { Client } from '../clients/client.ts'
-import type { KeyRecord } from '../keys/key-record.ts'
+import type { User } from '../users/user.ts'
+import type { Revocation } from '../keys/key-admin.ts'
+import { publishedUntil, type KeyRecord } from '../keys/key-record.ts'
+import { activatesAt, type RotationPolicy } from '../keys/rotation.ts'
 
 // How clients and keys look outside the process: RFC 7591 field names for clients.
 
@@ -13,6 +16,9 @@ export type ClientDocument = {
   redirect_uris: string[]
   token_endpoint_auth_method: string
   client_id_issued_at: number
+  /** Browser mode only: the refresh token travels in an HttpOnly cookie, from these origins. */
+  refresh_token_cookie?: true
+  allowed_origins?: string[]
 }
 
 export function clientDocument(client: Client, secret?: string): ClientDocument {
@@ -26,6 +32,8 @@ export function clientDocument(client: Client, secret?: string): ClientDocument 
     redirect_uris: client.redirectUris,
     token_endpoint_auth_method: client.authMethod,
     client_id_issued_at: Math.floor(client.createdAt.getTime() / 1000),
+    ...(client.refreshTokenCookie ? { refresh_token_cookie: true as const } : {}),
+    ...(client.allowedOrigins.length > 0 ? { allowed_origins: client.allowedOrigins } : {}),
   }
 }
 
@@ -36,9 +44,14 @@ export type KeyDocument = {
   created_at: string
   activated_at: string | null
   retired_at: string | null
+  /** A staged key: when it starts signing. */
+  activates_at: string | null
+  /** A retired or revoked key: when it leaves (left) the JWKS. Null while there is no end yet. */
+  published_until: string | null
 }
 
-export function keyDocument(key: KeyRecord): KeyDocument {
+/** `policy` (the issuer's key timings) gives activates_at and published_until; without it they are null. */
+export function keyDocument(key: KeyRecord, policy: RotationPolicy | undefined): KeyDocument {
   return {
     kid: key.kid,
     state: key.state,
@@ -46,5 +59,29 @@ export function keyDocument(key: KeyRecord): KeyDocument {
     created_at: key.createdAt.toISOString(),
     activated_at: key.activatedAt?.toISOString() ?? null,
     retired_at: key.retiredAt?.toISOString() ?? null,
+    activates_at: (policy && activatesAt(key, policy)?.toISOString()) ?? null,
+    published_until: (policy && publishedUntil(key, policy)?.toISOString()) ?? null,
   }
+}
+
+export type RevocationDocument = {
+  revoked: KeyDocument
+  previous_state: string
+  /** The key that became active because the revoked one was. */
+  activated: KeyDocument | null
+}
+
+export function revocationDocument(revocation: Revocation, policy: RotationPolicy | undefined): RevocationDocument {
+  return {
+    revoked: keyDocument(revocation.key, policy),
+    previous_state: revocation.previousState,
+    activated: revocation.activated === undefined ? null : keyDocument(revocation.activated, policy),
+  }
+}
+
+export type UserDocument = { user_id: string; email: string; status: string; created_at: string }
+
+/** A user as the CLI shows it: never the password hash. */
+export function userDocument(user: User): UserDocument {
+  return { user_id: user.id, email: user.email, status: user.status, created_at: user.createdAt.toISOString() }
 }

@@ -1,10 +1,12 @@
 import { request } from 'node:http'
 import type { AdminOperations } from '../admin/operations.ts'
 import { createAdminOperations } from '../admin/operations.ts'
-import type { ClientDocument, KeyDocument } from '../admin/wire.ts'
-import { clientDocument, keyDocument } from '../admin/wire.ts'
+import type { ClientDocument, KeyDocument, RevocationDocument, UserDocument } from '../admin/wire.ts'
+import { clientDocument, keyDocument, revocationDocument, userDocument } from '../admin/wire.ts'
 import { createSecretHasher } from '../clients/secret.ts'
+import { systemClock } from '../clock.ts'
 import type { Config } from '../config.ts'
+import { createKeyAdmin } from '../keys/key-admin.ts'
 import { readOrCreateSecretFile } from '../keys/key-files.ts'
 import { openStores } from '../storage/open.ts'
 import { randomToken } from '../tokens/random.ts'
@@ -16,6 +18,13 @@ export type AdminConnection = {
   listClients(): Promise<ClientDocument[]>
   deleteClient(id: string): Promise<boolean>
   listKeys(): Promise<KeyDocument[]>
+  rotateKey(): Promise<KeyDocument>
+  /** undefined for an unknown kid. */
+  revokeKey(kid: string): Promise<RevocationDocument | undefined>
+  createUser(input: { email: string; password: string }): Promise<UserDocument>
+  listUsers(): Promise<UserDocument[]>
+  /** undefined for no such user. */
+  disableUser(ref: string): Promise<UserDocument | undefined>
   close(): Promise<void>
 }
 
@@ -34,6 +43,17 @@ function remote(socketPath: string): AdminConnection {
     listClients: async () => (await call(socketPath, 'GET', '/clients')).body as ClientDocument[],
     deleteClient: async (id) => (await call(socketPath, 'DELETE', `/clients/${encodeURIComponent(id)}`)).status === 204,
     listKeys: async () => (await call(socketPath, 'GET', '/keys')).body as KeyDocument[],
+    rotateKey: async () => (await call(socketPath, 'POST', '/keys/rotate')).body as KeyDocument,
+    revokeKey: async (kid) => {
+      const { status, body } = await call(socketPath, 'POST', `/keys/${encodeURIComponent(kid)}/revoke`)
+      return status === 404 ? undefined : (body as RevocationDocument)
+    },
+    createUser: async (input) => (await call(socketPath, 'POST', '/users', input)).body as UserDocument,
+    listUsers: async () => (await call(socketPath, 'GET', '/users')).body as UserDocument[],
+    disableUser: async (ref) => {
+      const { status, body } = await call(socketPath, 'POST', `/users/${encodeURIComponent(ref)}/disable`)
+      return status === 404 ? undefined : (body as UserDocument)
+    },
     close: async () => {},
   }
 }
@@ -41,7 +61,14 @@ function remote(socketPath: string): AdminConnection {
 async function local(config: Config): Promise<AdminConnection> {
   const stores = await openStores(config)
   const hasher = createSecretHasher(await readOrCreateSecretFile(config.keysDir, 'client-secret-hmac.key', () => randomToken(32)))
-  const ops = createAdminOperations({ stores, hasher })
+  const keyRing = createKeyAdmin({
+    keyStore: stores.keys,
+    keysDir: config.keysDir,
+    clock: systemClock,
+    modulusLength: config.rsaModulusLength,
+    policy: config,
+  })
+  const ops = createAdminOperations({ stores, hasher, keyRing })
   return {
     via: 'storage',
     createClient: async (input) => {
@@ -50,7 +77,18 @@ async function local(config: Config): Promise<AdminConnection> {
     },
     listClients: async () => (await ops.listClients()).map((client) => clientDocument(client)),
     deleteClient: (id) => ops.deleteClient(id),
-    listKeys: async () => (await ops.listKeys()).map(keyDocument),
+    listKeys: async () => (await ops.listKeys()).map((key) => keyDocument(key, ops.keyPolicy)),
+    rotateKey: async () => keyDocument(await ops.rotateKey(), ops.keyPolicy),
+    revokeKey: async (kid) => {
+      const revocation = await ops.revokeKey(kid)
+      return revocation === undefined ? undefined : revocationDocument(revocation, ops.keyPolicy)
+    },
+    createUser: async (input) => userDocument(await ops.createUser(input)),
+    listUsers: async () => (await ops.listUsers()).map(userDocument),
+    disableUser: async (ref) => {
+      const user = await ops.disableUser(ref)
+      return user === undefined ? undefined : userDocument(user)
+    },
     close: () => stores.close(),
   }
 }

@@ -7,6 +7,12 @@ export type CommandOptions = {
   audience?: string | undefined
   'auth-method'?: string | undefined
   'redirect-uris'?: string | undefined
+  public?: boolean | undefined
+  'first-party'?: boolean | undefined
+  'refresh-cookie'?: boolean | undefined
+  'allowed-origins'?: string | undefined
+  email?: string | undefined
+  'password-stdin'?: boolean | undefined
   json: boolean
 }
 

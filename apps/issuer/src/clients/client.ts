@@ -3,7 +3,7 @@
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const
 export type AuthMethod = (typeof AUTH_METHODS)[number]
 
-export const GRANT_TYPES = ['client_credentials'] as const
+export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'] as const
 export type GrantType = (typeof GRANT_TYPES)[number]
 
 export type Client = {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ClientStore } from '../storage/ports.ts'
 import { AUTH_METHODS, GRANT_TYPES, type AuthMethod, type Client } from './client.ts'
+import { redirectUriProblem } from './redirect-uri.ts'
 import { generateSecret, type SecretHasher } from './secret.ts'
 import { isScopeToken } from '../tokens/scope.ts'
 
@@ -61,6 +62,10 @@ function check(input: ClientRegistration, authMethod: string): void {
   if (authMethod === 'none' && input.grantTypes.includes('client_credentials')) {
     throw new InvalidClientMetadata('client_credentials needs a confidential client (not token_endpoint_auth_method none)')
   }
+  if (authMethod === 'none' && !input.grantTypes.includes('authorization_code')) {
+    throw new InvalidClientMetadata('a public client (token_endpoint_auth_method none) must use the authorization_code grant')
+  }
+  checkRedirectUris(input.redirectUris ?? [], input.grantTypes.includes('authorization_code'))
   for (const scope of input.scopes) {
     if (!isScopeToken(scope)) throw new InvalidClientMetadata(`invalid scope ${JSON.stringify(scope)}`)
   }
@@ -69,6 +74,34 @@ function check(input: ClientRegistration, authMethod: string): void {
     if (!isResourceIndicator(audience)) {
       throw new InvalidClientMetadata(`audience ${JSON.stringify(audience)} must be an absolute URI without a fragment`)
     }
+  }
+  for (const origin of input.allowedOrigins ?? []) {
+    if (!isOrigin(origin)) throw new InvalidClientMetadata(`allowed origin ${JSON.stringify(origin)} must be a scheme, host and optional port`)
+  }
+  if (input.refreshTokenCookie === true) {
+    if (!input.grantTypes.includes('refresh_token')) throw new InvalidClientMetadata('the refresh token cookie needs the refresh_token grant')
+    if ((input.allowedOrigins ?? []).length === 0) {
+      throw new InvalidClientMetadata('the refresh token cookie needs at least one allowed origin (its CSRF check)')
+    }
+  }
+}
+
+/** A web origin as browsers send it in the Origin header: http(s), host, optional port, nothing else. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value
+  } catch {
+    return false
+  }
+}
+
+function checkRedirectUris(uris: string[], authorizationCode: boolean): void {
+  if (authorizationCode && uris.length === 0) throw new InvalidClientMetadata('the authorization_code grant needs at least one redirect URI')
+  if (!authorizationCode && uris.length > 0) throw new InvalidClientMetadata('redirect URIs are only used by the authorization_code grant')
+  for (const uri of uris) {
+    const problem = redirectUriProblem(uri)
+    if (problem !== undefined) throw new InvalidClientMetadata(`redirect URI ${JSON.stringify(uri)} ${problem}`)
   }
 }
 

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto'
 import type { KeyRecord } from './key-record.ts'
-import { isPublished } from './key-record.ts'
 
 export type PublishedJwks = { body: string; etag: string }
 
-/** The JWKS document (RFC 7517 §5) of the keys to publish: public members only, serialized once. */
+/** The JWKS document (RFC 7517 §5) of the given keys: public members only, serialized once. */
 export function toJwks(keys: KeyRecord[]): PublishedJwks {
-  const published = keys.filter(isPublished).map((key) => ({
+  const published = keys.map((key) => ({
     kty: 'RSA',
     n: key.publicJwk.n,
     e: key.publicJwk.e,

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 // Private key material stays on disk in KEYS_DIR, one PKCS#8 PEM per key, readable by the owner only.
@@ -11,6 +11,11 @@ export function privateKeyPath(keysDir: string, kid: string): string {
 export async function writePrivateKey(keysDir: string, kid: string, pem: string): Promise<void> {
   await mkdir(keysDir, { recursive: true, mode: 0o700 })
   await writeFile(privateKeyPath(keysDir, kid), pem, { mode: 0o600, flag: 'wx' })
+}
+
+/** Removes a private key that was written but never recorded (another instance recorded its own first). */
+export async function removePrivateKey(keysDir: string, kid: string): Promise<void> {
+  await rm(privateKeyPath(keysDir, kid), { force: true })
 }
 
 export async function readPrivateKey(keysDir: string, kid: string): Promise<string> {

@@ -1,11 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { OAuthError } from '../errors.ts'
 import { isStorageOutage } from '../storage/outage.ts'
+import { isPageRequest, sendPageError } from './pages.ts'
 
 /**
  * The one place where errors become responses, always JSON in the RFC 6749 §5.2 shape
  * { error, error_description }: OAuth errors with their own status, request errors Fastify found as
  * invalid_request, storage outages as 503 temporarily_unavailable, anything else as a logged 500 server_error.
+ * On the HTML page routes (plugins/pages.ts) the same error becomes an error page, or a redirect back to the
+ * client once the route has established where errors go (RFC 6749 §4.1.2.1).
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -46,6 +49,7 @@ function describe(error: FastifyError, request: FastifyRequest): string {
 }
 
 function send(reply: FastifyReply, status: number, error: string, description: string, headers: Record<string, string> = {}) {
+  if (isPageRequest(reply.request)) return sendPageError(reply, { status, error, description, headers })
   return reply
     .code(status)
     .headers({ ...headers, 'cache-control': 'no-store', pragma: 'no-cache' })

@@ -6,8 +6,15 @@ import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../err
 import type { Grant } from '../grants/grant.ts'
 import { Params } from '../grants/params.ts'
 import { readClientCredentials } from '../plugins/client-auth.ts'
+import type { RefreshCookie } from '../plugins/refresh-cookie.ts'
 
-export type TokenRouteOptions = { grants: Map<string, Grant>; findClient: ClientLookup; hasher: SecretHasher }
+export type TokenRouteOptions = {
+  grants: Map<string, Grant>
+  findClient: ClientLookup
+  hasher: SecretHasher
+  /** Browser-mode clients: Origin check, refresh token in a cookie (plugins/refresh-cookie.ts). */
+  refreshCookie: RefreshCookie
+}
 
 const FORM = 'application/x-www-form-urlencoded'
 
@@ -23,8 +30,10 @@ export async function tokenRoute(app: FastifyInstance, opts: TokenRouteOptions):
     const client = await authenticateClient(readClientCredentials(request, params), opts)
     if (!allowsGrant(client, grantType)) throw new UnauthorizedClient(`client is not allowed the ${grantType} grant`)
 
-    const response = await grant.issue({ client, params })
-    return reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send(response)
+    const browser = client.refreshTokenCookie
+    const response = await grant.issue({ client, params: browser ? opts.refreshCookie.accept(request, reply, client, params) : params })
+    reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' })
+    return reply.send(browser ? opts.refreshCookie.deliver(reply, response) : response)
   })
 }
 

@@ -5,7 +5,10 @@ import { createMemoryEphemeralStore } from './memory/ephemeral-store.ts'
 import { connectPGlite, connectPostgres, type PrismaConnection } from './prisma/connect.ts'
 import { createPrismaAuditLog } from './prisma/audit-log.ts'
 import { createPrismaClientStore } from './prisma/client-store.ts'
+import { createPrismaConsentStore } from './prisma/consent-store.ts'
 import { createPrismaKeyStore } from './prisma/key-store.ts'
+import { createPrismaRefreshTokenStore } from './prisma/refresh-token-store.ts'
+import { createPrismaUserStore } from './prisma/user-store.ts'
 import { connectRedis } from './redis/connect.ts'
 import { createRedisEphemeralStore } from './redis/ephemeral-store.ts'
 
@@ -36,9 +39,12 @@ export function assemble(mode: Stores['mode'], connection: PrismaConnection, eph
       close: () => connection.close(),
     },
     clients: createPrismaClientStore(prisma),
+    users: createPrismaUserStore(prisma),
+    consents: createPrismaConsentStore(prisma),
     keys: createPrismaKeyStore(prisma),
     ephemeral,
     audit: createPrismaAuditLog(prisma),
+    refreshTokens: createPrismaRefreshTokenStore(prisma),
     async close() {
       await ephemeral.close()
       await connection.close()

@@ -12,11 +12,14 @@ export type StorageKind = 'external' | 'embedded'
 /** Which storage the HTTP tests run on: real PostgreSQL + Redis unless KEYMINT_TEST_STORAGE=embedded. */
 export const TEST_STORAGE: StorageKind = process.env.KEYMINT_TEST_STORAGE === 'embedded' ? 'embedded' : 'external'
 
-/** Fresh, migrated stores of the given kind, closed (and dropped) at teardown. */
-export async function openTestStores(t: Test, kind: StorageKind = TEST_STORAGE): Promise<Stores> {
+/**
+ * Fresh, migrated stores of the given kind, closed (and dropped) at teardown. `databaseUrl` (external only):
+ * connect to that test database instead of creating one, e.g. several issuer instances on one database.
+ */
+export async function openTestStores(t: Test, kind: StorageKind = TEST_STORAGE, options: { databaseUrl?: string } = {}): Promise<Stores> {
   let stores: Stores
   if (kind === 'external') {
-    const connection = await connectPostgres(await createTestDatabase(t), { migrate: true })
+    const connection = await connectPostgres(options.databaseUrl ?? (await createTestDatabase(t)), { migrate: true })
     const { redis, prefix } = await createTestRedis(t)
     stores = assemble('external', connection, createRedisEphemeralStore(redis, prefix))
   } else {

@@ -15,12 +15,20 @@ t.test('metadata and strict clients', async (t) => {
   t.test('RFC 8414 document at both well-known addresses', async (t) => {
     const expected = {
       issuer: issuer.url,
+      authorization_endpoint: `${issuer.url}/oauth/authorize`,
       jwks_uri: `${issuer.url}/.well-known/jwks.json`,
       token_endpoint: `${issuer.url}/oauth/token`,
-      grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      revocation_endpoint: `${issuer.url}/oauth/revoke`,
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      introspection_endpoint: `${issuer.url}/oauth/introspect`,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       scopes_supported: ['orders:read', 'reports'],
-      response_types_supported: [],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
     }
     for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
       const res = await fetch(`${issuer.url}${path}`)

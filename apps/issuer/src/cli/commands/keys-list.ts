@@ -1,6 +1,6 @@
 import { table, type Command } from '../command.ts'
 
-/** keymint keys list: each signing key with its state and dates. */
+/** keymint keys list: each signing key with its state, its dates, and when it activates or leaves the JWKS. */
 export const keysList: Command = async ({ admin, options, out }) => {
   const keys = await admin.listKeys()
   if (options.json) {
@@ -9,8 +9,17 @@ export const keysList: Command = async ({ admin, options, out }) => {
   }
   out.write(
     table([
-      ['KID', 'STATE', 'ALG', 'CREATED', 'ACTIVATED', 'RETIRED'],
-      ...keys.map((k) => [k.kid, k.state, k.alg, k.created_at, k.activated_at ?? '-', k.retired_at ?? '-']),
+      ['KID', 'STATE', 'ALG', 'CREATED', 'ACTIVATED', 'RETIRED', 'ACTIVATES_AT', 'PUBLISHED_UNTIL'],
+      ...keys.map((k) => [
+        k.kid,
+        k.state,
+        k.alg,
+        k.created_at,
+        k.activated_at ?? '-',
+        k.retired_at ?? '-',
+        k.activates_at ?? '-',
+        k.published_until ?? '-',
+      ]),
     ]),
   )
   return 0

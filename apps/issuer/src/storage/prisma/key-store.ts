@@ -1,5 +1,5 @@
 import type { JWK } from 'jose'
-import type { KeyRecord, KeyState } from '../../keys/key-record.ts'
+import type { KeyChange, KeyRecord, KeyState } from '../../keys/key-record.ts'
 import type { KeyStore } from '../ports.ts'
 import type { PrismaClient } from './generated/client.ts'
 
@@ -13,23 +13,52 @@ const select = {
   retiredAt: true,
 } as const
 
+type Db = Pick<PrismaClient, 'signingKey'>
+
+// Which state each change moves a key out of: a conditional update, so a change that finds the key already
+// moved (by a concurrent transition that got the lock first) changes nothing and aborts the transaction.
+const FROM: Record<Exclude<KeyChange['type'], 'insert'>, KeyState[]> = {
+  activate: ['staged'],
+  retire: ['staged', 'active'],
+  revoke: ['staged', 'active', 'retired'],
+}
+
 export function createPrismaKeyStore(prisma: PrismaClient): KeyStore {
   return {
-    async list() {
-      const rows = await prisma.signingKey.findMany({ select, orderBy: { createdAt: 'asc' } })
-      return rows.map((row) => ({
-        ...row,
-        state: row.state as KeyState,
-        alg: 'RS256' as const,
-        publicJwk: row.publicJwk as JWK,
-      }))
-    },
-    async insert(key: KeyRecord) {
-      await prisma.signingKey.create({ data: { ...key, publicJwk: key.publicJwk as object } })
-    },
-    async setState(kid, state, at) {
-      const stamp = state === 'active' ? { activatedAt: at } : state === 'staged' ? {} : { retiredAt: at }
-      await prisma.signingKey.update({ where: { kid }, data: { state, ...stamp } })
-    },
+    list: () => listKeys(prisma),
+    transition: (decide) =>
+      prisma.$transaction(async (tx) => {
+        // One lock for the key table, held until commit: transitions on the same database run one at a time.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('keymint.signing_keys'))`
+        const changes = decide(await listKeys(tx))
+        if (changes.length === 0) return listKeys(tx)
+        for (const change of changes) await apply(tx, change)
+        const active = await tx.signingKey.count({ where: { state: 'active' } })
+        if (active > 1) throw new Error(`refusing a key transition that leaves ${active} active keys`)
+        return listKeys(tx)
+      }),
   }
+}
+
+async function listKeys(db: Db): Promise<KeyRecord[]> {
+  const rows = await db.signingKey.findMany({ select, orderBy: { createdAt: 'asc' } })
+  return rows.map((row) => ({
+    ...row,
+    state: row.state as KeyState,
+    alg: 'RS256' as const,
+    publicJwk: row.publicJwk as JWK,
+  }))
+}
+
+async function apply(db: Db, change: KeyChange): Promise<void> {
+  if (change.type === 'insert') {
+    await db.signingKey.create({ data: { ...change.key, publicJwk: change.key.publicJwk as object } })
+    return
+  }
+  const stamp = change.type === 'activate' ? { activatedAt: change.at } : { retiredAt: change.at }
+  const { count } = await db.signingKey.updateMany({
+    where: { kid: change.kid, state: { in: FROM[change.type] } },
+    data: { state: change.type === 'activate' ? 'active' : change.type === 'retire' ? 'retired' : 'revoked', ...stamp },
+  })
+  if (count !== 1) throw new Error(`cannot ${change.type} signing key ${change.kid}: it is not ${FROM[change.type].join(' or ')}`)
 }
