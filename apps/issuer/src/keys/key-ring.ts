@@ -38,19 +38,24 @@ export async function openKeyRing(deps: KeyRingDeps): Promise<KeyRing> {
     return run
   }
 
+  // The new view and its signer are swapped in together, once the signer is loaded: requests never meet a
+  // moment without a signing key. Until then they see the previous view (as if this reload came a moment later).
   async function adopt(transition: Transition): Promise<void> {
-    keys = transition.keys
-    const active = keys.find((key) => key.state === 'active')
-    if (signer !== undefined && signer.kid === active?.kid) return
-    // A revoked key stops signing now; a retired one may sign for the moment it takes to load its successor.
-    if (keys.find((key) => key.kid === signer?.kid)?.state === 'revoked') signer = undefined
-    try {
-      if (active === undefined) throw new Error('no signing key is active')
-      signer = await createSigner(active.kid, await readPrivateKey(deps.keysDir, active.kid))
-    } catch (error) {
-      signer = undefined
-      throw error
+    const active = transition.keys.find((key) => key.state === 'active')
+    let next = signer
+    if (next === undefined || next.kid !== active?.kid) {
+      try {
+        if (active === undefined) throw new Error('no signing key is active')
+        next = await createSigner(active.kid, await readPrivateKey(deps.keysDir, active.kid))
+      } catch (error) {
+        // Nothing signs rather than a key that is no longer the active one.
+        keys = transition.keys
+        signer = undefined
+        throw error
+      }
     }
+    keys = transition.keys
+    signer = next
   }
 
   const ring: KeyRing = {

@@ -4,10 +4,13 @@ import { manualClock } from '../../src/clock.ts'
 import { TemporarilyUnavailable } from '../../src/errors.ts'
 import { privateKeyPath } from '../../src/keys/key-files.ts'
 import type { KeyRecord } from '../../src/keys/key-record.ts'
+import { startKeyMaintenance } from '../../src/keys/key-maintenance.ts'
 import { openKeyRing } from '../../src/keys/key-ring.ts'
 import { planRotation, type RotationPolicy } from '../../src/keys/rotation.ts'
 import { transitionKeys, type KeyDeps } from '../../src/keys/transition.ts'
 import type { Stores } from '../../src/storage/ports.ts'
+import { watchKeyChanges } from '../../src/storage/prisma/key-changes.ts'
+import { createTestDatabase } from '../helpers/databases.ts'
 import { temporaryDir } from '../helpers/issuer.ts'
 import { openTestStores } from '../helpers/stores.ts'
 import { sharedStores } from './shared-stores.ts'
@@ -155,7 +158,22 @@ t.test('another instance revoking the active key: this one stops signing with it
   const first = a.signer().kid
   await a.revoke(first)
   t.equal(b.signer().kid, first, 'until it reloads')
-  await b.reload()
+  // Throughout the reload there is a signer: the successor is loaded before the view changes.
+  let done = false
+  const reloading = b.reload().finally(() => (done = true))
+  const seen = new Set<string>()
+  let unavailable = 0
+  for (let ticks = 0; !done; ticks++) {
+    try {
+      seen.add(b.signer().kid)
+    } catch {
+      unavailable++
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  await reloading
+  t.equal(unavailable, 0, 'never a moment without a signing key')
+  t.ok(seen.has(first), 'the previous key until the swap')
   t.equal(b.signer().kid, a.signer().kid)
   t.not(b.signer().kid, first)
 })
@@ -169,4 +187,78 @@ t.test('an active key whose private key is missing: reload fails and nothing sig
   await rm(privateKeyPath(keysDir, successor.kid))
   await t.rejects(b.reload(), /is active but .* is missing/)
   t.throws(() => b.signer(), TemporarilyUnavailable, 'the revoked key is not used instead')
+})
+
+t.test('key maintenance: a change committed anywhere is heard at once; scheduled rotation runs without a restart', async (t) => {
+  // Real PostgreSQL: the change travels by LISTEN/NOTIFY. The timer is an hour, so only the notification
+  // can make the second instance reload.
+  const databaseUrl = await createTestDatabase(t)
+  const one = await openTestStores(t, 'external', { databaseUrl })
+  const two = await openTestStores(t, 'external', { databaseUrl })
+  const keysDir = await temporaryDir(t, 'keymint-keys-')
+  const clock = manualClock(Date.parse('2025-01-01T00:00:00Z'))
+  const a = await openKeyRing({ ...(await keyDeps(t, one, keysDir)), clock })
+  const b = await openKeyRing({ ...(await keyDeps(t, two, keysDir)), clock })
+  const silent = { info() {}, warn() {} }
+  const watched = startKeyMaintenance(b, {
+    intervalSeconds: 3600,
+    log: silent,
+    changes: (onChange) => watchKeyChanges(databaseUrl, onChange, { retrySeconds: 1, onError: () => {} }),
+  })
+  t.teardown(() => watched.stop())
+  const kids = () => b.keys().map((key) => key.kid)
+  const until = async (what: string, done: () => boolean) => {
+    const deadline = performance.now() + 5000
+    while (!done()) {
+      if (performance.now() > deadline) throw new Error(`${what}: not within 5 s`)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
+  const first = a.signer().kid
+  const staged = await a.rotate()
+  await until('the staged key reaches the other instance', () => kids().includes(staged.kid))
+  t.pass('a rotation through one instance reached the other without its timer')
+  await a.revoke(first)
+  await until('the revocation reaches the other instance', () => b.signer().kid === staged.kid)
+  t.equal(b.signer().kid, staged.kid, 'a revoked active key stops signing everywhere at once')
+
+  // Scheduled rotation (KEY_ROTATION_DAYS = 90), applied by the running maintenance of one instance.
+  const ticking = startKeyMaintenance(a, { intervalSeconds: 1, log: silent })
+  t.teardown(() => ticking.stop())
+  clock.advance(90 * 86_400_000)
+  await until('a successor is staged on schedule', () => a.keys().some((key) => key.state === 'staged'))
+  const successor = a.keys().find((key) => key.state === 'staged') as KeyRecord
+  await until('... and the other instance hears of it', () => kids().includes(successor.kid))
+  clock.advance(PROMOTION_MS)
+  await until('it is promoted once its wait is over', () => a.signer().kid === successor.kid)
+  await until('on both instances', () => b.signer().kid === successor.kid)
+  t.same(byState(await one.keys.list(), 'active').map((k) => k.kid), [successor.kid])
+})
+
+t.test('key maintenance: a signal during a reload runs one more reload afterwards, never two at once', async (t) => {
+  const stores = await openTestStores(t)
+  const deps = await keyDeps(t, stores)
+  const ring = await openKeyRing(deps)
+  let reloads = 0
+  let concurrent = 0
+  let maxConcurrent = 0
+  const counted = {
+    ...ring,
+    async reload() {
+      reloads++
+      concurrent++
+      maxConcurrent = Math.max(maxConcurrent, concurrent)
+      try {
+        return await ring.reload()
+      } finally {
+        concurrent--
+      }
+    },
+  }
+  const maintenance = startKeyMaintenance(counted, { intervalSeconds: 3600, log: { info() {}, warn() {} } })
+  t.teardown(() => maintenance.stop())
+  await Promise.all([maintenance.reloadNow(), maintenance.reloadNow(), maintenance.reloadNow()])
+  t.equal(reloads, 2, 'three signals, one reload under way and one more after it')
+  t.equal(maxConcurrent, 1)
 })

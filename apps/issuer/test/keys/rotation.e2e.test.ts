@@ -199,12 +199,13 @@ t.test('zero downtime: continuous traffic through two instances while a key is s
     while (started < MAX_REQUESTS && performance.now() < deadline) {
       const n = started++
       const during = phase
+      const steady = !changing
       try {
         const { token, kid } = await mint(instances[n % 2].origin, client)
         const res = await callResource(resourceServer, token)
         if (res.status !== 200) rejected.push({ status: res.status, body: res.body, kid, phase: during })
-        // Attributed to a phase only when no change happened while this request was under way.
-        if (phase === during) kidsByPhase.set(during, (kidsByPhase.get(during) ?? new Set()).add(kid))
+        // Attributed to a phase only when no change was under way at either end of this request, nor in between.
+        if (steady && !changing && phase === during) kidsByPhase.set(during, (kidsByPhase.get(during) ?? new Set()).add(kid))
       } catch (error) {
         failedMints.push(String(error))
       }

@@ -1,5 +1,6 @@
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { errors, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
+import { createJwksSource } from './jwks-source.ts';
 
 /** Options for {@link createAccessTokenVerifier}. Durations are in the unit named. */
 export interface AccessTokenVerifierOptions {
@@ -13,7 +14,10 @@ export interface AccessTokenVerifierOptions {
   clockToleranceSec?: number;
   /** Minimum time between two JWKS refetches triggered by unknown kids, ms. Default 30 000. */
   cooldownMs?: number;
-  /** How long a fetched JWKS is used before it is refetched, ms. Default 600 000. */
+  /**
+   * The longest a fetched JWKS is used before it is refetched, ms. Default 600 000. The issuer's
+   * `Cache-Control: max-age` shortens it (Keymint's is JWKS_MAX_AGE_SECONDS, 300 s by default).
+   */
   cacheMaxAgeMs?: number;
   /** Timeout of one JWKS HTTP request, ms. Default 5 000. */
   timeoutMs?: number;
@@ -91,7 +95,9 @@ function describe(err: errors.JOSEError): string {
  * cannot bring its own key or point us at an attacker's key set. Keep it that
  * way: do not add a key resolver that honours those headers.
  *
- * Rotation: an unknown `kid` triggers a JWKS refetch, but at most once per
+ * Rotation: the JWKS is refetched as the issuer's `Cache-Control: max-age`
+ * says (jwks-source.ts), so a planned rotation's new key is held before it
+ * signs. An unknown `kid` also triggers a refetch, but at most once per
  * `cooldownMs`, so a flood of tokens with random kids cannot turn this server
  * into an amplifier against the issuer.
  *
@@ -103,11 +109,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   if (typeof issuer !== 'string' || issuer === '') throw new TypeError('issuer must be a non-empty string');
   if (typeof audience !== 'string' || audience === '') throw new TypeError('audience must be a non-empty string');
 
-  const jwks = createRemoteJWKSet(new URL(jwksUri), {
-    cooldownDuration: cooldownMs,
-    cacheMaxAge: cacheMaxAgeMs,
-    timeoutDuration: timeoutMs,
-  });
+  const jwks = createJwksSource({ jwksUri, cooldownMs, cacheMaxAgeMs, timeoutMs });
 
   return async function verifyAccessToken(token: string): Promise<VerifiedAccessToken> {
     let payload: JWTPayload;

@@ -2,6 +2,7 @@ import type { JWK } from 'jose'
 import type { KeyChange, KeyRecord, KeyState } from '../../keys/key-record.ts'
 import type { KeyStore } from '../ports.ts'
 import type { PrismaClient } from './generated/client.ts'
+import { KEY_CHANGES_CHANNEL } from './key-changes.ts'
 
 const select = {
   kid: true,
@@ -35,6 +36,8 @@ export function createPrismaKeyStore(prisma: PrismaClient): KeyStore {
         for (const change of changes) await apply(tx, change)
         const active = await tx.signingKey.count({ where: { state: 'active' } })
         if (active > 1) throw new Error(`refusing a key transition that leaves ${active} active keys`)
+        // Delivered at commit to every instance listening (key-changes.ts), so they reload at once.
+        await tx.$executeRaw`SELECT pg_notify(${KEY_CHANGES_CHANNEL}, '')`
         return listKeys(tx)
       }),
   }
