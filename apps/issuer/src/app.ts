@@ -46,7 +46,7 @@ export async function buildApp(deps: Deps, options: { logStream?: Writable } = {
   const { verifyAccessToken } = deps
   const family = { refreshTokens: stores.refreshTokens, audit: stores.audit, clock: deps.clock }
   await app.register(tokenRoute, { grants, hasher, findClient: clientCache.find, refreshCookie })
-  await app.register(revokeRoute, { hasher, findClient: clientCache.find, revoke: { ...family, ephemeral: stores.ephemeral, verifyAccessToken } })
+  await app.register(revokeRoute, { hasher, findClient: clientCache.find, revoke: { ...family, ephemeral: stores.ephemeral, revokedAccessTokens: stores.revokedAccessTokens, verifyAccessToken } })
   await app.register(introspectRoute, { hasher, findClient: clientCache.find, introspect: { ...family, verifyAccessToken, issuer: config.issuer } })
   await app.register(logoutRoute, { findClient: clientCache.find, refreshCookie, family })
   await app.register(jwksRoute, { keyRing, maxAgeSeconds: jwksCacheSeconds(config) })

@@ -43,13 +43,20 @@ export async function createDeps(config: Config, stores: Stores, clock: Clock): 
     ephemeral: stores.ephemeral,
     audit: stores.audit,
     refreshTokens: stores.refreshTokens,
+    revokedAccessTokens: stores.revokedAccessTokens,
     refreshTokenPolicy: {
       idleSeconds: config.refreshTokenIdleSeconds,
       absoluteSeconds: config.refreshTokenAbsoluteSeconds,
       reuseGraceSeconds: config.refreshTokenReuseGraceSeconds,
     },
   })
-  const verifyAccessToken = createAccessTokenVerifier({ jwks: () => keyRing.jwks(), issuer: config.issuer, clock, ephemeral: stores.ephemeral })
+  const verifyAccessToken = createAccessTokenVerifier({
+    jwks: () => keyRing.jwks(),
+    issuer: config.issuer,
+    clock,
+    ephemeral: stores.ephemeral,
+    revokedAccessTokens: stores.revokedAccessTokens,
+  })
   const clientCache = createClientCache({ lookup: (id) => stores.clients.findById(id), clock, ttlSeconds: config.clientCacheSeconds })
   const cookieSecret = await readOrCreateSecretFile(config.keysDir, 'session-cookie.key', () => randomToken(32))
   return { config, clock, stores, keyRing, hasher, grants, verifyAccessToken, clientCache, cookieSecret }

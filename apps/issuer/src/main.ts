@@ -8,6 +8,7 @@ import { createDeps } from './deps.ts'
 import { startKeyMaintenance } from './keys/key-maintenance.ts'
 import { schedulePurge } from './refresh-tokens/purge.ts'
 import { openStores } from './storage/open.ts'
+import { watchKeyChanges } from './storage/prisma/key-changes.ts'
 
 // The issuer process: config → stores → deps → app → listen, and a graceful close on SIGTERM/SIGINT.
 
@@ -17,16 +18,29 @@ async function main(): Promise<void> {
   const deps = await createDeps(config, stores, systemClock)
   const app = await buildApp(deps)
   const admin = await startAdminServer(createAdminOperations(deps), config.adminSocket)
-  const keyMaintenance = startKeyMaintenance(deps.keyRing, { intervalSeconds: config.keyRefreshSeconds, log: app.log })
+  const { databaseUrl } = config
+  const keyMaintenance = startKeyMaintenance(deps.keyRing, {
+    intervalSeconds: config.keyRefreshSeconds,
+    log: app.log,
+    // Several instances share PostgreSQL: a key change made anywhere is heard at once (NOTIFY).
+    changes:
+      stores.mode === 'external' && databaseUrl !== undefined
+        ? (onChange) =>
+            watchKeyChanges(databaseUrl, onChange, {
+              retrySeconds: config.keyRefreshSeconds,
+              onError: (err) => app.log.warn({ err }, 'lost the key change listener; reconnecting'),
+            })
+        : undefined,
+  })
   const purge = schedulePurge(
-    { refreshTokens: stores.refreshTokens, clock: systemClock },
+    { refreshTokens: stores.refreshTokens, revokedAccessTokens: stores.revokedAccessTokens, clock: systemClock },
     { onError: (err) => app.log.warn({ err }, 'refresh token purge failed') },
   )
 
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'closing')
-    keyMaintenance.stop()
+    await keyMaintenance.stop()
     purge.stop()
     await admin.close()
     await app.close()

@@ -6,13 +6,16 @@ import { Params } from '../grants/params.ts'
 
 /**
  * Browser mode (Client.refreshTokenCookie): the refresh token never reaches page JavaScript. The token
- * endpoint sets it in an HttpOnly, SameSite=Strict cookie scoped to /oauth (Secure, with the __Secure- prefix,
- * on an https issuer) instead of the JSON body, and reads it back on grant_type=refresh_token.
+ * endpoint sets it in an HttpOnly, SameSite=Strict cookie with Path=/oauth/token (Secure, with the __Secure-
+ * prefix, on an https issuer) instead of the JSON body, and reads it back on grant_type=refresh_token. The
+ * path sends the cookie to the token endpoint and to /oauth/token/logout, and to nothing else.
  *
  * CSRF: the browser attaches the cookie by itself, so every request of a browser-mode client must carry an
  * Origin header naming one of the client's allowedOrigins; a missing or other Origin is invalid_request.
  * SameSite=Strict is a second line only: sibling subdomains are the same site.
  */
+export const REFRESH_COOKIE_PATH = '/oauth/token'
+
 export type RefreshCookie = {
   /** Checks the Origin, answers CORS for it, and fills refresh_token from the cookie when the body has none. */
   accept(request: FastifyRequest, reply: FastifyReply, client: Client, params: Params): Params
@@ -24,7 +27,7 @@ export type RefreshCookie = {
 
 export function createRefreshCookie(options: { secure: boolean; maxAgeSeconds: number }): RefreshCookie {
   const name = options.secure ? '__Secure-keymint-refresh' : 'keymint-refresh'
-  const attributes = { httpOnly: true, secure: options.secure, sameSite: 'strict', path: '/oauth' } as const
+  const attributes = { httpOnly: true, secure: options.secure, sameSite: 'strict', path: REFRESH_COOKIE_PATH } as const
   const read = (request: FastifyRequest) => request.cookies[name] || undefined
   return {
     accept(request, reply, client, params) {

@@ -8,6 +8,8 @@ export type RefreshTokenGrant = {
   scopes: string[]
   audiences: string[]
   authTime: Date | null
+  /** The family's id when the caller must know it in advance (authorization-codes/redeem.ts); random otherwise. */
+  familyId?: string | undefined
 }
 
 /**
@@ -18,7 +20,7 @@ export async function issueRefreshToken(input: RefreshTokenGrant, deps: RefreshT
   const now = deps.clock.now()
   const { idleSeconds, absoluteSeconds } = deps.refreshTokenPolicy
   const token = randomToken()
-  const familyId = randomToken(16)
+  const familyId = input.familyId ?? randomToken(16)
   const familyExpiresAt = now + absoluteSeconds * 1000
   await deps.refreshTokens.insert({
     hash: hashToken(token),

@@ -50,21 +50,23 @@ async function refusal(hash: string, presented: PresentedRefreshToken, graceSinc
   // Another client's token is as unknown to this client as a token that never existed.
   if (record === undefined || record.clientId !== presented.clientId) return new InvalidGrant('refresh token is invalid')
   const state = stateOf(record, deps.clock.now())
-  if (state === 'revoked') return new InvalidGrant('refresh token was revoked')
+  // A family revoked as a whole has nothing left to revoke; a token superseded within the grace window has,
+  // and whoever presents it is not the client that retried.
+  if (state === 'revoked') return reuse(record, deps, new InvalidGrant('refresh token was revoked'))
   if (state === 'expired') return new InvalidGrant('refresh token has expired')
   const inGrace = state === 'used' && graceSince !== null && (record.usedAt as Date) > graceSince
-  if (state === 'used' && !inGrace) return reuse(record, deps)
+  if (state === 'used' && !inGrace) return reuse(record, deps, new InvalidGrant('refresh token was already used'))
 
   const scopes = presented.scopes.filter((scope) => !record.scopes.includes(scope))
   if (scopes.length > 0) return new InvalidScope(`scope not granted to this refresh token: ${scopes.join(' ')}`)
   const resources = presented.audiences.filter((audience) => !record.audiences.includes(audience))
   if (resources.length > 0) return new InvalidTarget(`resource not granted to this refresh token: ${resources.join(' ')}`)
   // Spent within the grace window, but its successor has been used since: the client moved on, so this is reuse.
-  if (state === 'used') return reuse(record, deps)
+  if (state === 'used') return reuse(record, deps, new InvalidGrant('refresh token was already used'))
   return new InvalidGrant('refresh token is invalid')
 }
 
-async function reuse(record: RefreshTokenRecord, deps: RotationDeps): Promise<OAuthError> {
+async function reuse(record: RefreshTokenRecord, deps: RotationDeps, error: OAuthError): Promise<OAuthError> {
   const context = { clientId: record.clientId, userId: record.userId }
   // Of several concurrent reusers, only the one whose update revoked the family records the event.
   if ((await revokeFamily(record.familyId, deps, { reason: 'reuse', ...context })) > 0) {
@@ -75,5 +77,5 @@ async function reuse(record: RefreshTokenRecord, deps: RotationDeps): Promise<OA
       detail: { familyId: record.familyId, spentAt: record.usedAt?.toISOString() },
     })
   }
-  return new InvalidGrant('refresh token was already used')
+  return error
 }

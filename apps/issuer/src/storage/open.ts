@@ -8,6 +8,7 @@ import { createPrismaClientStore } from './prisma/client-store.ts'
 import { createPrismaConsentStore } from './prisma/consent-store.ts'
 import { createPrismaKeyStore } from './prisma/key-store.ts'
 import { createPrismaRefreshTokenStore } from './prisma/refresh-token-store.ts'
+import { createPrismaRevokedAccessTokenStore } from './prisma/revoked-access-token-store.ts'
 import { createPrismaUserStore } from './prisma/user-store.ts'
 import { connectRedis } from './redis/connect.ts'
 import { createRedisEphemeralStore } from './redis/ephemeral-store.ts'
@@ -45,6 +46,7 @@ export function assemble(mode: Stores['mode'], connection: PrismaConnection, eph
     ephemeral,
     audit: createPrismaAuditLog(prisma),
     refreshTokens: createPrismaRefreshTokenStore(prisma),
+    revokedAccessTokens: createPrismaRevokedAccessTokenStore(prisma),
     async close() {
       await ephemeral.close()
       await connection.close()

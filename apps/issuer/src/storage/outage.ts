@@ -15,7 +15,8 @@ export function isStorageOutage(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || PRISMA_CODES.has(code))) return true
-    if (REDIS_OUTAGES.has(e.name)) return true
+    // node-redis leaves some of these with name 'Error': the class is what tells them apart.
+    if (REDIS_OUTAGES.has(e.name) || REDIS_OUTAGES.has(e.constructor.name)) return true
     const meta = (e as { meta?: { driverAdapterError?: { cause?: AdapterCause } } }).meta
     if (isAdapterOutage(meta?.driverAdapterError?.cause)) return true
   }

@@ -75,6 +75,21 @@ export interface RefreshTokenStore {
   purge(input: { now: Date; revokedBefore: Date; limit: number }): Promise<number>
 }
 
+/**
+ * Revoked access tokens by jti, durably, until they would have expired anyway: the source of truth behind
+ * the denylist that the ephemeral store serves (tokens/denylist.ts).
+ */
+export interface RevokedAccessTokenStore {
+  /** Records a revocation; recording the same jti again is not an error. */
+  insert(jti: string, expiresAt: Date): Promise<void>
+  /** True when the jti was revoked and its token has not expired by `now`. */
+  isRevoked(jti: string, now: Date): Promise<boolean>
+  /** Up to `limit` revocations of tokens unexpired at `now`, in jti order after `afterJti`. */
+  listLive(input: { now: Date; afterJti: string | undefined; limit: number }): Promise<{ jti: string; expiresAt: Date }[]>
+  /** Deletes up to `limit` revocations of tokens expired by `now`; returns how many. */
+  purge(input: { now: Date; limit: number }): Promise<number>
+}
+
 /** Short-lived values with a time to live. Every operation is atomic on its own. */
 export interface EphemeralStore {
   put(key: string, value: string, ttlMs: number): Promise<void>
@@ -119,5 +134,6 @@ export type Stores = {
   ephemeral: EphemeralStore
   audit: AuditLog
   refreshTokens: RefreshTokenStore
+  revokedAccessTokens: RevokedAccessTokenStore
   close(): Promise<void>
 }

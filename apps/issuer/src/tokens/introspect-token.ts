@@ -6,7 +6,11 @@ import { formatScope } from './scope.ts'
 import type { AccessTokenVerifier } from './verify-access-token.ts'
 
 export type ActiveToken = {
-  tokenType: 'access_token' | 'refresh_token'
+  /**
+   * RFC 7662 §2.2 token_type is an access token type (RFC 6749 §7.1): Bearer for our access tokens. A refresh
+   * token is not an access token, for which RFC 8693 §3 registered N_A.
+   */
+  tokenType: 'Bearer' | 'N_A'
   scope: string | undefined
   clientId: string
   sub: string
@@ -22,7 +26,9 @@ export type IntrospectDeps = { refreshTokens: RefreshTokenStore; clock: Clock; v
 /**
  * RFC 7662 §2.2: what a live token stands for, or undefined (inactive) for anything else: expired, spent,
  * revoked, denylisted, forged, unknown or garbage. Access tokens are checked the way a resource server checks
- * them and may be introspected by any confidential client; a refresh token only by the client it was issued to.
+ * them and may be introspected by any confidential client (resource servers are registered as confidential
+ * clients and must learn about tokens issued to others); a refresh token only by the client it was issued to,
+ * since nobody else has any business holding one.
  */
 export async function introspectToken(
   token: string,
@@ -42,7 +48,7 @@ async function accessToken(token: string, _clientId: string, deps: IntrospectDep
   const verified = await deps.verifyAccessToken(token)
   if (verified === undefined) return undefined
   const { iss, sub, aud, exp, iat, jti, clientId, scope } = verified
-  return { tokenType: 'access_token', scope, clientId, sub, aud, iss, exp, iat, jti }
+  return { tokenType: 'Bearer', scope, clientId, sub, aud, iss, exp, iat, jti }
 }
 
 async function refreshToken(token: string, clientId: string, deps: IntrospectDeps): Promise<ActiveToken | undefined> {
@@ -50,7 +56,7 @@ async function refreshToken(token: string, clientId: string, deps: IntrospectDep
   if (record === undefined || record.clientId !== clientId || stateOf(record, deps.clock.now()) !== 'active') return undefined
   const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
   return {
-    tokenType: 'refresh_token',
+    tokenType: 'N_A',
     scope: record.scopes.length > 0 ? formatScope(record.scopes) : undefined,
     clientId: record.clientId,
     sub: record.userId ?? record.clientId,

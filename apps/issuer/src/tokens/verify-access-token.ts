@@ -1,8 +1,7 @@
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose'
 import type { Clock } from '../clock.ts'
 import type { PublishedJwks } from '../keys/jwks.ts'
-import type { EphemeralStore } from '../storage/ports.ts'
-import { isAccessTokenDenied } from './denylist.ts'
+import { isAccessTokenDenied, type DenylistDeps } from './denylist.ts'
 
 export type VerifiedAccessToken = {
   iss: string
@@ -18,7 +17,7 @@ export type VerifiedAccessToken = {
 /** Undefined for anything that is not a live access token of ours; throws only when the denylist cannot be read. */
 export type AccessTokenVerifier = (token: string) => Promise<VerifiedAccessToken | undefined>
 
-export type VerifyDeps = { jwks: () => PublishedJwks; issuer: string; clock: Clock; ephemeral: EphemeralStore }
+export type VerifyDeps = DenylistDeps & { jwks: () => PublishedJwks; issuer: string; clock: Clock }
 
 /**
  * The check a resource server should make (RFC 9068 §4), against the issuer's own published keys: RS256 only,

@@ -30,12 +30,14 @@ export type TestIssuerOptions = {
   clock?: Clock
   keysDir?: string
   logStream?: Writable
+  /** Listen on this port (e.g. a second issuer process standing in for the first, under the same issuer URL). */
+  port?: number
 }
 
 /** A real issuer on a loopback port, on real storage, closed at teardown. */
 export async function startTestIssuer(t: Test, options: TestIssuerOptions = {}): Promise<TestIssuer> {
   const keysDir = options.keysDir ?? (await temporaryDir(t, 'keymint-keys-'))
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   const config = loadConfig({ PORT: String(port), KEYS_DIR: keysDir, LOG_LEVEL: 'silent', ...options.env })
   const stores = options.stores ?? (await openTestStores(t))
   const deps = await createDeps(config, stores, options.clock ?? systemClock)

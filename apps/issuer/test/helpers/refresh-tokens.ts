@@ -1,6 +1,8 @@
 import { issueRefreshToken, type RefreshTokenGrant } from '../../src/refresh-tokens/issue.ts'
 import type { RefreshTokenDeps } from '../../src/refresh-tokens/refresh-token.ts'
-import { postToken, type TestIssuer } from './issuer.ts'
+import type { Test } from 'tap'
+import { postToken, startTestIssuer, type TestIssuer, type TestIssuerOptions } from './issuer.ts'
+import { openTestStores, type StorageKind } from './stores.ts'
 
 // Refresh token families for HTTP tests: started by the same domain function the authorization_code grant
 // calls, on the issuer's own storage and clock; everything after that goes over HTTP.
@@ -36,4 +38,14 @@ export async function postForm(url: string, form: Record<string, string>, header
   })
   const text = await res.text()
   return { status: res.status, headers: res.headers, text, body: (text === '' ? undefined : JSON.parse(text)) as Record<string, unknown> | undefined }
+}
+
+/** Both deployments: PostgreSQL + Redis, and the embedded default (PGlite + the in-process store). */
+export const STORAGE_KINDS: readonly StorageKind[] = ['external', 'embedded']
+
+export const storageName = (kind: StorageKind) => (kind === 'external' ? 'PostgreSQL + Redis' : 'embedded default')
+
+/** A test issuer on fresh stores of the given kind. */
+export async function startIssuerOn(t: Test, kind: StorageKind, options: Omit<TestIssuerOptions, 'stores'> = {}): Promise<TestIssuer> {
+  return startTestIssuer(t, { ...options, stores: await openTestStores(t, kind) })
 }

@@ -1,18 +1,21 @@
 import { exportJWK, generateKeyPair, importPKCS8, SignJWT } from 'jose'
+import * as oauth from 'oauth4webapi'
 import * as openid from 'openid-client'
 import t, { type Test } from 'tap'
 import { manualClock } from '../../src/clock.ts'
 import { readPrivateKey } from '../../src/keys/key-files.ts'
 import { createSigner } from '../../src/keys/signer.ts'
-import { basic, postToken, startTestIssuer } from '../helpers/issuer.ts'
-import { postForm, refresh, startFamily } from '../helpers/refresh-tokens.ts'
+import { basic, postToken } from '../helpers/issuer.ts'
+import { postForm, refresh, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
 
-// POST /oauth/introspect (RFC 7662) over real HTTP: { active: true, ... } only for a live token, and exactly
-// { active: false } for every other state, including tokens signed with our own key that break one rule.
+// POST /oauth/introspect (RFC 7662) over real HTTP, on PostgreSQL + Redis and on the embedded default:
+// { active: true, ... } only for a live token, and exactly { active: false } for every other state, including
+// tokens signed with our own key that break one rule. `rs` stands for a resource server: a confidential client
+// of its own that introspects tokens issued to others.
 
-t.test('introspection', async (t) => {
+for (const kind of STORAGE_KINDS) t.test(`introspection on ${storageName(kind)}`, async (t) => {
   const clock = manualClock()
-  const issuer = await startTestIssuer(t, { clock })
+  const issuer = await startIssuerOn(t, kind, { clock })
   const { id, secret } = await issuer.createClient({ grantTypes: ['client_credentials', 'refresh_token'] })
   const auth = { authorization: basic(id, secret) }
   const rs = await issuer.createClient()
@@ -41,7 +44,7 @@ t.test('introspection', async (t) => {
         active: true,
         scope: 'orders:read',
         client_id: id,
-        token_type: 'access_token',
+        token_type: 'Bearer',
         sub: id,
         aud: 'https://api.example.com',
         iss: issuer.url,
@@ -59,7 +62,7 @@ t.test('introspection', async (t) => {
       active: true,
       scope: 'orders:read orders:write',
       client_id: id,
-      token_type: 'refresh_token',
+      token_type: 'N_A',
       sub: 'user-1',
       aud: 'https://api.example.com',
       iss: issuer.url,
@@ -85,13 +88,19 @@ t.test('introspection', async (t) => {
     await inactive(t, idle.token, 'idle-expired')
   })
 
-  t.test('expired and denylisted access tokens are inactive', async (t) => {
+  t.test('expired and denylisted access tokens are inactive, to the resource server too', async (t) => {
+    const rsAuth = { authorization: basic(rs.id, rs.secret) }
     const expiring = await accessToken()
     const revoked = await accessToken()
+    t.equal((await introspect(revoked, rsAuth)).body?.active, true, 'live before')
     t.equal((await postForm(`${issuer.url}/oauth/revoke`, { token: revoked, token_type_hint: 'access_token' }, auth)).status, 200)
     await inactive(t, revoked, 'denylisted')
-    clock.advance(900_000)
-    await inactive(t, expiring, 'expired')
+    await inactive(t, revoked, 'denylisted, asked by the resource server', rsAuth)
+    clock.advance(899_000)
+    t.equal((await introspect(expiring, rsAuth)).body?.active, true, 'one second before exp')
+    await inactive(t, revoked, 'still denylisted one second before exp', rsAuth)
+    clock.advance(1_000)
+    await inactive(t, expiring, 'expired', rsAuth)
   })
 
   t.test('forged and malformed tokens are inactive', async (t) => {
@@ -158,7 +167,7 @@ t.test('introspection', async (t) => {
     })
     const token = await accessToken()
     const live = await openid.tokenIntrospection(config, token)
-    t.match(live, { active: true, client_id: id, sub: id, scope: 'orders:read', token_type: 'access_token' })
+    t.match(live, { active: true, client_id: id, sub: id, scope: 'orders:read', token_type: 'Bearer' })
     const { token: refreshToken } = await startFamily(issuer, { clientId: id })
     t.match(await openid.tokenIntrospection(config, refreshToken, { token_type_hint: 'refresh_token' }), { active: true, sub: 'user-1' })
     await openid.tokenRevocation(config, token)
@@ -166,5 +175,26 @@ t.test('introspection', async (t) => {
     t.strictSame({ ...(await openid.tokenIntrospection(config, token)) }, { active: false })
     t.strictSame({ ...(await openid.tokenIntrospection(config, refreshToken)) }, { active: false })
     await t.resolves(openid.tokenRevocation(config, 'not-a-token'), 'unknown tokens revoke without error')
+  })
+
+  t.test('oauth4webapi: introspectionRequest + processIntrospectionResponse, as a resource server', async (t) => {
+    const options = { [oauth.allowInsecureRequests]: true } as const
+    const as = await oauth.processDiscoveryResponse(
+      new URL(issuer.url),
+      await oauth.discoveryRequest(new URL(issuer.url), { algorithm: 'oauth2', ...options }),
+    )
+    t.equal(as.introspection_endpoint, `${issuer.url}/oauth/introspect`)
+    const postRs = await issuer.createClient({ authMethod: 'client_secret_post' })
+    const client: oauth.Client = { client_id: postRs.id }
+    const clientAuth = oauth.ClientSecretPost(postRs.secret)
+    const introspectWith = async (token: string) =>
+      oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, clientAuth, token, options))
+    const token = await accessToken()
+    t.match(await introspectWith(token), { active: true, client_id: id, token_type: 'Bearer', iss: issuer.url, aud: 'https://api.example.com' })
+    t.strictSame({ ...(await introspectWith('garbage')) }, { active: false })
+    const denied = await oauth
+      .processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, oauth.ClientSecretPost('wrong'), token, options))
+      .catch((error: unknown) => error)
+    t.match(denied, { error: 'invalid_client', status: 401 })
   })
 })

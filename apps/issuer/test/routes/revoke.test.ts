@@ -1,14 +1,18 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose'
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose'
+import * as oauth from 'oauth4webapi'
 import t, { type Test } from 'tap'
+import { manualClock } from '../../src/clock.ts'
 import { EVENTS } from '../../src/events.ts'
-import { basic, postToken, startTestIssuer } from '../helpers/issuer.ts'
-import { postForm, refresh, startFamily } from '../helpers/refresh-tokens.ts'
+import { basic, postToken } from '../helpers/issuer.ts'
+import { postForm, refresh, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
 
-// POST /oauth/revoke (RFC 7009) over real HTTP: a client revokes its own tokens; everything else is a
-// quiet 200 with an empty body, and the effect is checked through introspection and the token endpoint.
+// POST /oauth/revoke (RFC 7009) over real HTTP, on PostgreSQL + Redis and on the embedded default: a client
+// revokes its own tokens; unknown and dead tokens get a quiet 200 with an empty body; a live token of another
+// client is refused. The effect is checked through introspection and the token endpoint.
 
-t.test('revocation', async (t) => {
-  const issuer = await startTestIssuer(t)
+for (const kind of STORAGE_KINDS) t.test(`revocation on ${storageName(kind)}`, async (t) => {
+  const clock = manualClock()
+  const issuer = await startIssuerOn(t, kind, { clock })
   const { id, secret } = await issuer.createClient({ grantTypes: ['client_credentials', 'refresh_token'] })
   const auth = { authorization: basic(id, secret) }
   const other = await issuer.createClient({ grantTypes: ['client_credentials', 'refresh_token'] })
@@ -55,14 +59,58 @@ t.test('revocation', async (t) => {
     t.equal(await active(unsupported), false)
   })
 
-  t.test('another client’s tokens are left alone, and the answer is the same', async (t) => {
+  t.test('a live token of another client is refused (§2.1) and left alone', async (t) => {
     const token = await accessToken()
     const { token: refreshToken } = await startFamily(issuer, { clientId: id })
-    quiet(t, await revoke({ token }, otherAuth), 'access token of another client')
-    quiet(t, await revoke({ token: refreshToken }, otherAuth), 'refresh token of another client')
+    for (const [what, form] of [
+      ['access token', { token }],
+      ['refresh token', { token: refreshToken }],
+      ['refresh token, hinted', { token: refreshToken, token_type_hint: 'refresh_token' }],
+    ] as const) {
+      const res = await revoke(form, otherAuth)
+      t.equal(res.status, 400, what)
+      t.same(res.body, { error: 'invalid_request', error_description: 'the token was issued to another client' }, what)
+    }
     t.equal(await active(token), true)
     t.equal(await active(refreshToken), true)
-    t.equal((await refresh(issuer, refreshToken, auth)).status, 200)
+    const spent = (await refresh(issuer, refreshToken, auth)).body.refresh_token as string
+    t.equal((await revoke({ token: refreshToken }, otherAuth)).status, 400, 'a spent token: its family lives on')
+    t.equal((await revoke({ token: spent }, auth)).status, 200)
+    quiet(t, await revoke({ token: spent }, otherAuth), 'a revoked token of another client is just an invalid token')
+  })
+
+  t.test('a revoked access token stays revoked until exp, then is simply expired', async (t) => {
+    const token = await accessToken()
+    quiet(t, await revoke({ token }), 'revoke')
+    clock.advance(899_000)
+    t.equal(await active(token), false, 'one second before exp')
+    t.equal(await issuer.stores.revokedAccessTokens.isRevoked(decodeJwt(token).jti as string, new Date(clock.now())), true, 'durably, in the database')
+    clock.advance(1_000)
+    t.equal(await active(token), false, 'at exp')
+    quiet(t, await revoke({ token }), 'revoking an expired token')
+  })
+
+  t.test('oauth4webapi: revocationRequest + processRevocationResponse', async (t) => {
+    const options = { [oauth.allowInsecureRequests]: true } as const
+    const as = await oauth.processDiscoveryResponse(
+      new URL(issuer.url),
+      await oauth.discoveryRequest(new URL(issuer.url), { algorithm: 'oauth2', ...options }),
+    )
+    t.equal(as.revocation_endpoint, `${issuer.url}/oauth/revoke`)
+    const client: oauth.Client = { client_id: id }
+    const { token } = await startFamily(issuer, { clientId: id })
+    const res = await oauth.revocationRequest(as, client, oauth.ClientSecretBasic(secret), token, {
+      ...options,
+      additionalParameters: { token_type_hint: 'refresh_token' },
+    })
+    t.equal(await oauth.processRevocationResponse(res), undefined)
+    t.equal(await active(token), false)
+    const refused = await oauth
+      .processRevocationResponse(await oauth.revocationRequest(as, client, oauth.ClientSecretBasic('wrong'), token, options))
+      .catch((error: unknown) => error)
+    // A 401 to HTTP Basic carries a Basic challenge (RFC 6749 §5.2), which oauth4webapi surfaces as such.
+    t.type(refused, oauth.WWWAuthenticateChallengeError)
+    t.match(refused, { status: 401, cause: [{ scheme: 'basic', parameters: { realm: 'keymint' } }] })
   })
 
   t.test('unknown and garbage tokens: 200, empty', async (t) => {

@@ -1,20 +1,22 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import * as oauth from 'oauth4webapi'
+import * as openid from 'openid-client'
 import t from 'tap'
 import { manualClock } from '../../src/clock.ts'
 import { EVENTS } from '../../src/events.ts'
 import { hashToken } from '../../src/tokens/hash.ts'
-import { basic, postToken, startTestIssuer } from '../helpers/issuer.ts'
-import { refresh, startFamily } from '../helpers/refresh-tokens.ts'
+import { basic, postToken } from '../helpers/issuer.ts'
+import { refresh, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
 
-// POST /oauth/token with grant_type=refresh_token, over real HTTP on real PostgreSQL + Redis. Families are
-// started with issueRefreshToken (what the authorization_code grant calls); the issuer runs on a manual clock.
+// POST /oauth/token with grant_type=refresh_token, over real HTTP, on PostgreSQL + Redis and on the embedded
+// default. Families are started with issueRefreshToken (what the authorization_code grant calls); the issuer
+// runs on a manual clock.
 
 const HOUR = 3_600_000
 
-t.test('refresh_token grant', async (t) => {
+for (const kind of STORAGE_KINDS) t.test(`refresh_token grant on ${storageName(kind)}`, async (t) => {
   const clock = manualClock()
-  const issuer = await startTestIssuer(t, {
+  const issuer = await startIssuerOn(t, kind, {
     clock,
     env: { REFRESH_TOKEN_IDLE_SECONDS: '3600', REFRESH_TOKEN_ABSOLUTE_SECONDS: '10800' },
   })
@@ -194,9 +196,9 @@ t.test('refresh_token grant', async (t) => {
   })
 })
 
-t.test('grace window (REFRESH_TOKEN_REUSE_GRACE_SECONDS): a lost response can be retried briefly', async (t) => {
+for (const kind of STORAGE_KINDS) t.test(`grace window (REFRESH_TOKEN_REUSE_GRACE_SECONDS) on ${storageName(kind)}: a lost response can be retried briefly`, async (t) => {
   const clock = manualClock()
-  const issuer = await startTestIssuer(t, { clock, env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '5' } })
+  const issuer = await startIssuerOn(t, kind, { clock, env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '5' } })
   const { id, secret } = await issuer.createClient({ grantTypes: ['refresh_token'] })
   const auth = { authorization: basic(id, secret) }
   const { token } = await startFamily(issuer, { clientId: id })
@@ -206,6 +208,11 @@ t.test('grace window (REFRESH_TOKEN_REUSE_GRACE_SECONDS): a lost response can be
   const retried = await refresh(issuer, token, auth)
   t.equal(retried.status, 200, 'within the window the spent token rotates again')
   t.not(retried.body.refresh_token, lost.body.refresh_token)
+  t.equal(
+    (await issuer.stores.refreshTokens.findByHash(hashToken(lost.body.refresh_token as string)))?.revokedAt?.getTime(),
+    clock.now(),
+    'the lost child is superseded: a family never has two live heads',
+  )
   const moved = await refresh(issuer, retried.body.refresh_token as string, auth)
   t.equal(moved.status, 200)
   const late = await refresh(issuer, token, auth)
@@ -220,4 +227,58 @@ t.test('grace window (REFRESH_TOKEN_REUSE_GRACE_SECONDS): a lost response can be
   clock.advance(5_001)
   const expired = await refresh(issuer, other.token, auth)
   t.same(expired.body, { error: 'invalid_grant', error_description: 'refresh token was already used' }, 'nor after the window')
+})
+
+for (const kind of STORAGE_KINDS) t.test(`grace window on ${storageName(kind)}: a superseded token that turns up later is reuse`, async (t) => {
+  const clock = manualClock()
+  const issuer = await startIssuerOn(t, kind, { clock, env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '5' } })
+  const { id, secret } = await issuer.createClient({ grantTypes: ['refresh_token'] })
+  const auth = { authorization: basic(id, secret) }
+  const { token, familyId } = await startFamily(issuer, { clientId: id })
+  // Both the client and someone who copied the token present it within the window: one of the two children is
+  // superseded. When its holder presents it, the family ends for both.
+  const first = await refresh(issuer, token, auth)
+  const second = await refresh(issuer, token, auth)
+  t.equal(first.status, 200)
+  t.equal(second.status, 200)
+  const superseded = await refresh(issuer, first.body.refresh_token as string, auth)
+  t.same(superseded.body, { error: 'invalid_grant', error_description: 'refresh token was revoked' })
+  t.same((await refresh(issuer, second.body.refresh_token as string, auth)).body, {
+    error: 'invalid_grant',
+    error_description: 'refresh token was revoked',
+  })
+  const reuse = (await issuer.stores.audit.list(EVENTS.refreshTokenReuseDetected)).filter((e) => e.detail?.familyId === familyId)
+  t.equal(reuse.length, 1, 'recorded as reuse')
+})
+
+for (const kind of STORAGE_KINDS) t.test(`client authentication on refresh, on ${storageName(kind)}`, async (t) => {
+  const issuer = await startIssuerOn(t, kind)
+  const { id, secret } = await issuer.createClient({ grantTypes: ['refresh_token'] })
+  const { token } = await startFamily(issuer, { clientId: id })
+
+  const anonymous = await refresh(issuer, token, {}, { client_id: id })
+  t.equal(anonymous.status, 401, 'a confidential client may not refresh with its client_id alone')
+  t.same(anonymous.body, { error: 'invalid_client', error_description: 'client authentication failed' })
+  t.equal(anonymous.headers.get('www-authenticate'), null, 'no Basic challenge when Basic was not tried')
+  const wrong = await refresh(issuer, token, { authorization: basic(id, 'wrong') })
+  t.equal(wrong.status, 401)
+  t.same(wrong.body, { error: 'invalid_client', error_description: 'client authentication failed' })
+  t.equal(wrong.headers.get('www-authenticate'), 'Basic realm="keymint", charset="UTF-8"')
+  const post = await refresh(issuer, token, {}, { client_id: id, client_secret: 'wrong' })
+  t.equal(post.status, 401)
+  t.equal((await refresh(issuer, token, { authorization: basic(id, secret) })).status, 200, 'failed attempts did not spend the token')
+
+  const config = await openid.discovery(new URL(issuer.url), id, undefined, openid.ClientSecretBasic(secret), {
+    execute: [openid.allowInsecureRequests],
+    algorithm: 'oauth2',
+  })
+  const { token: fresh } = await startFamily(issuer, { clientId: id })
+  const tokens = await openid.refreshTokenGrant(config, fresh, { scope: 'orders:read' })
+  t.equal(tokens.token_type, 'bearer')
+  t.equal(tokens.scope, 'orders:read')
+  t.type(tokens.refresh_token, 'string')
+  const again = await openid.refreshTokenGrant(config, tokens.refresh_token as string)
+  t.equal(again.scope, 'orders:read orders:write', 'openid-client rotates again with the whole grant')
+  const replay = await openid.refreshTokenGrant(config, fresh).catch((error: unknown) => error)
+  t.match(replay, { error: 'invalid_grant', error_description: 'refresh token was already used', status: 400 })
 })

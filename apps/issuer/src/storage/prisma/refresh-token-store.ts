@@ -26,7 +26,9 @@ export function createPrismaRefreshTokenStore(prisma: PrismaClient): RefreshToke
 
     // One statement, so one transaction: the UPDATE spends the presented row only if it is still live (row
     // lock + re-check under READ COMMITTED: of concurrent rotations exactly one sees used_at IS NULL), and
-    // the INSERT writes the child from what the UPDATE returned, or nothing when it returned nothing.
+    // the INSERT writes the child from what the UPDATE returned, or nothing when it returned nothing. A token
+    // rotated again within the grace window supersedes the unused child it had before: that one is revoked,
+    // so a family never has two live heads (and presenting it later counts as reuse, refresh-tokens/rotate.ts).
     async rotate({ hash, clientId, scopes, audiences, now, graceSince, next }) {
       const rows = await prisma.$queryRaw<RefreshTokenRecord[]>`
         WITH spent AS (
@@ -42,6 +44,10 @@ export function createPrismaRefreshTokenStore(prisma: PrismaClient): RefreshToke
               SELECT 1 FROM refresh_tokens AS c
               WHERE c.family_id = r.family_id AND c.parent_hash = r.hash AND c.used_at IS NOT NULL)))
           RETURNING r.*
+        ), superseded AS (
+          UPDATE refresh_tokens AS s SET revoked_at = ${now}::timestamptz
+          FROM spent
+          WHERE s.parent_hash = spent.hash AND s.family_id = spent.family_id AND s.used_at IS NULL AND s.revoked_at IS NULL
         )
         INSERT INTO refresh_tokens (hash, family_id, parent_hash, client_id, user_id, scopes, audiences, auth_time,
                                     issued_at, expires_at, family_expires_at)
