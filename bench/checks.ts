@@ -24,6 +24,10 @@ export type TokenExpectations = {
   audience: string
   clientId: string
   scope: string
+  /** The token's sub, when it is not the client (a user's refresh-token family). */
+  subject?: string
+  /** The answer must carry a new refresh token too (rotation). */
+  refreshToken?: boolean
   /** Verifies every n-th 200 response in full; the others get the cheap check only. */
   sampleEvery?: number
 }
@@ -32,9 +36,11 @@ export type TokenExpectations = {
 export function tokenCheck(expect: TokenExpectations): ResponseCheck {
   const keys = createLocalJWKSet(expect.jwks)
   const every = expect.sampleEvery ?? 50
-  return sampledCheck(every, (body) => body.includes('"access_token":"'), async (body) => {
-    const response = JSON.parse(body) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown; scope?: unknown }
+  const cheap = (body: string) => body.includes('"access_token":"') && (!expect.refreshToken || body.includes('"refresh_token":"'))
+  return sampledCheck(every, cheap, async (body) => {
+    const response = JSON.parse(body) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown; refresh_token?: unknown }
     if (typeof response.access_token !== 'string') throw new Error('no access_token')
+    if (expect.refreshToken && (typeof response.refresh_token !== 'string' || response.refresh_token.length < 32)) throw new Error('no new refresh_token')
     if (typeof response.token_type !== 'string' || response.token_type.toLowerCase() !== 'bearer') throw new Error('token_type is not Bearer')
     if (typeof response.expires_in !== 'number' || response.expires_in <= 0) throw new Error('expires_in is not a positive number')
     const { payload } = await jwtVerify(response.access_token, keys, {
@@ -45,6 +51,7 @@ export function tokenCheck(expect: TokenExpectations): ResponseCheck {
       requiredClaims: ['exp', 'iat', 'jti', 'sub'],
     })
     if (payload.client_id !== expect.clientId) throw new Error(`client_id is ${String(payload.client_id)}`)
+    if (payload.sub !== (expect.subject ?? expect.clientId)) throw new Error(`sub is ${String(payload.sub)}`)
     if (payload.scope !== expect.scope) throw new Error(`scope is ${String(payload.scope)}`)
   })
 }

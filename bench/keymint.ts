@@ -41,6 +41,8 @@ export type Keymint = {
   pid: number
   child: Child
   client: { id: string; secret: string }
+  /** Runs `keymint <args>` against this issuer's admin socket and returns what it printed. */
+  cli(args: string[], stdin?: string): Promise<string>
   stop(): Promise<void>
 }
 
@@ -61,8 +63,9 @@ export async function startKeymint(options: KeymintOptions): Promise<Keymint> {
   try {
     await waitForHttp(child, `${url}/healthz`)
     const adminSocket = workers > 1 ? join(env.DATA_DIR as string, 'admin-1.sock') : (env.ADMIN_SOCKET as string)
-    const client = await createClient({ ...env, ADMIN_SOCKET: adminSocket })
-    return { label: options.label, url, pid: child.pid, child, client, stop: () => child.stop() }
+    const cli = (args: string[], stdin?: string) => runCli({ ...env, ADMIN_SOCKET: adminSocket }, args, stdin)
+    const client = await createClient(cli)
+    return { label: options.label, url, pid: child.pid, child, client, cli, stop: () => child.stop() }
   } catch (error) {
     await child.stop()
     throw error
@@ -91,11 +94,16 @@ function issuerEnv(options: KeymintOptions, port: number): NodeJS.ProcessEnv {
 }
 
 /** `keymint clients create --json` through the running issuer's admin socket. */
-async function createClient(env: NodeJS.ProcessEnv): Promise<{ id: string; secret: string }> {
-  const args = [CLI, 'clients', 'create', '--name', 'bench', '--scopes', SCOPE, '--audience', AUDIENCE, '--json']
-  const { stdout } = await promisify(execFile)(process.execPath, args, { env, cwd: ROOT, timeout: 60_000 })
+async function createClient(cli: Keymint['cli']): Promise<{ id: string; secret: string }> {
+  const stdout = await cli(['clients', 'create', '--name', 'bench', '--scopes', SCOPE, '--audience', AUDIENCE, '--json'])
   const document = JSON.parse(stdout) as { client_id: string; client_secret: string }
   return { id: document.client_id, secret: document.client_secret }
+}
+
+async function runCli(env: NodeJS.ProcessEnv, args: string[], stdin?: string): Promise<string> {
+  const running = promisify(execFile)(process.execPath, [CLI, ...args], { env, cwd: ROOT, timeout: 60_000 })
+  if (stdin !== undefined) running.child.stdin?.end(stdin)
+  return (await running).stdout
 }
 
 /** HTTP Basic credentials as RFC 6749 §2.3.1 wants them: each half form-urlencoded first. */

@@ -1,6 +1,6 @@
-import autocannon, { type Result } from 'autocannon'
+import autocannon, { type Request, type Result } from 'autocannon'
 import type { CheckCounts, ResponseCheck } from './checks.ts'
-import { treeCpuMs } from './proc.ts'
+import { treeCpu } from './proc.ts'
 
 // One row of load: autocannon (in this process) against a server in another process, for a fixed time,
 // with every response checked, and the server's own CPU time (its whole process tree) read around the run.
@@ -16,6 +16,12 @@ export type Target = {
   check: () => ResponseCheck
   /** The server's process id, for its CPU time. */
   pid: number
+  /** Runs before the warm-up and again before the measured run (e.g. to top up a pool of refresh tokens). */
+  prepare?: () => Promise<void>
+  /** The body of each request, when it changes from one to the next (e.g. the refresh token to present). */
+  nextBody?: () => string
+  /** Sees every response, warm-up included (e.g. to keep the refresh token that came back). */
+  observe?: (status: number, body: string) => void
 }
 
 export type LoadOptions = { connections: number; seconds: number; warmupSeconds: number }
@@ -35,23 +41,49 @@ export type LoadRow = {
   check: CheckCounts
   /** The server process tree's CPU time per response, in ms. */
   serverCpuMsPerRequest: number
+  /** The part of it on the servers' main threads (the JavaScript); the rest is the threadpool and V8's helpers. */
+  serverMainThreadMsPerRequest: number
 }
 
 export async function runLoad(target: Target, options: LoadOptions): Promise<LoadRow> {
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(target.url)) throw new Error(`load runs target 127.0.0.1 only, not ${target.url}`)
-  const request = { method: target.method, path: target.path, headers: target.headers ?? {}, ...(target.body === undefined ? {} : { body: target.body }) }
-  if (options.warmupSeconds > 0) {
-    await autocannon({ url: target.url, connections: options.connections, duration: options.warmupSeconds, requests: [request] })
+  const { nextBody, observe } = target
+  const request: Request = {
+    method: target.method,
+    path: target.path,
+    headers: target.headers ?? {},
+    ...(target.body === undefined ? {} : { body: target.body }),
+    ...(nextBody === undefined ? {} : { setupRequest: (req) => ({ ...req, body: nextBody() }) }),
   }
+  if (options.warmupSeconds > 0) {
+    await target.prepare?.()
+    await autocannon({
+      url: target.url,
+      connections: options.connections,
+      duration: options.warmupSeconds,
+      requests: [{ ...request, ...(observe === undefined ? {} : { onResponse: (status, body) => observe(status, body) }) }],
+    })
+  }
+  await target.prepare?.()
   const check = target.check()
-  const cpuBefore = treeCpuMs(target.pid)
+  const cpuBefore = treeCpu(target.pid)
   const result: Result = await autocannon({
     url: target.url,
     connections: options.connections,
     duration: options.seconds,
-    requests: [{ ...request, onResponse: (status, body) => check.onResponse(status, body) }],
+    requests: [
+      {
+        ...request,
+        onResponse: (status, body) => {
+          observe?.(status, body)
+          check.onResponse(status, body)
+        },
+      },
+    ],
   })
-  const cpuMs = treeCpuMs(target.pid) - cpuBefore
+  const cpuAfter = treeCpu(target.pid)
+  const cpuMs = cpuAfter.totalMs - cpuBefore.totalMs
+  const mainMs = cpuAfter.mainThreadMs - cpuBefore.mainThreadMs
   const counts = await check.settle()
   const statusCodes: Record<string, number> = {}
   let responses = 0
@@ -75,5 +107,6 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Loa
     socketErrors,
     check: counts,
     serverCpuMsPerRequest: responses === 0 ? Number.NaN : cpuMs / responses,
+    serverMainThreadMsPerRequest: responses === 0 ? Number.NaN : mainMs / responses,
   }
 }

@@ -9,10 +9,10 @@ const PAGE_BYTES = 4096
 
 type Stat = { pid: number; ppid: number; utime: number; stime: number; cutime: number; cstime: number; rssPages: number }
 
-function readStat(pid: number): Stat | undefined {
+function readStat(pid: number, path = `/proc/${pid}/stat`): Stat | undefined {
   let text: string
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    text = readFileSync(path, 'utf8')
   } catch {
     return undefined
   }
@@ -57,7 +57,33 @@ export function treeCpuMs(root: number): number {
   return ticks * TICK_MS
 }
 
+export type TreeCpu = {
+  /** User + system CPU milliseconds of the whole tree, exited descendants included. */
+  totalMs: number
+  /** The share of it spent on the main threads (the JavaScript event loops) of the tree's processes. */
+  mainThreadMs: number
+}
+
+/**
+ * CPU time of the tree split by thread: each process's main thread (thread id = process id) runs the
+ * JavaScript; the others are libuv's threadpool (where async node:crypto and WebCrypto sign) and V8's
+ * helpers (GC, compilers). Node names them all "node", so the main thread is told apart by its id.
+ */
+export function treeCpu(root: number): TreeCpu {
+  let mainTicks = 0
+  for (const stat of processTree(root)) {
+    const main = readStat(stat.pid, `/proc/${stat.pid}/task/${stat.pid}/stat`)
+    if (main !== undefined) mainTicks += main.utime + main.stime
+  }
+  return { totalMs: treeCpuMs(root), mainThreadMs: mainTicks * TICK_MS }
+}
+
 /** Resident memory of the tree, in bytes. */
 export function treeRssBytes(root: number): number {
   return processTree(root).reduce((sum, stat) => sum + stat.rssPages * PAGE_BYTES, 0)
+}
+
+/** Resident memory of one process, in bytes. */
+export function rssBytes(pid: number): number {
+  return (readStat(pid)?.rssPages ?? 0) * PAGE_BYTES
 }

@@ -13,6 +13,7 @@ import { treeRssBytes } from './proc.ts'
 import { monotonicMicros, summarizeProfileDir } from './profile.ts'
 import { stopAll, stopChildrenOnExit } from './processes.ts'
 import { targets, toMarkdown, type Comparison, type Results, type Row } from './report.ts'
+import { refreshTarget } from './refresh-tokens.ts'
 import { measureSigningCeiling } from './signing.ts'
 import { introspectionTarget, send, staticTarget, tokenTarget } from './targets.ts'
 
@@ -21,17 +22,18 @@ import { introspectionTarget, send, staticTarget, tokenTarget } from './targets.
 
 const USAGE = `usage: npm run bench [-- options]
 
-  --duration S          seconds per measured row (default 10)
-  --warmup S            warm-up seconds before each row (default 2)
+  --duration S          seconds per measured row (default 10; env BENCH_SECONDS)
+  --warmup S            warm-up seconds before each row (default 2; env BENCH_WARMUP_SECONDS)
   --connections N       connections of the loaded rows (default 64)
+  --soak-seconds S      length of the memory soak run (default 60; 0 skips it; env BENCH_SOAK_SECONDS)
   --variant-seconds S   seconds per run of the A/B comparisons (default 5)
-  --soak                add a 60-second run for RSS growth (otherwise: RSS across the main rows)
+  --quick               a smoke run in about a minute: 2 s rows, 1 s warm-up, a 10 s soak, no comparisons
   --profile             add a run under node --cpu-prof and summarize the issuer's main thread
   --skip-compare        skip the LOG_LEVEL=warn and node:cluster comparisons
   --skip-oidc           skip oidc-provider
   --reuse-database      run on DATABASE_URL's database as given, not a fresh keymint_bench_<random>
   --sample-every N      verify every N-th token in full with jose (default 50)
-  --no-write            print only; leave BENCHMARKS.md alone
+  --no-write            print only; leave BENCHMARKS.md alone (--quick implies it)
 
 Keymint runs on PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set, else on the embedded default.`
 
@@ -39,8 +41,9 @@ export type Options = {
   duration: number
   warmup: number
   connections: number
+  soakSeconds: number
   variantSeconds: number
-  soak: boolean
+  quick: boolean
   profile: boolean
   compare: boolean
   oidc: boolean
@@ -49,15 +52,16 @@ export type Options = {
   write: boolean
 }
 
-function parseOptions(argv: string[]): Options {
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   const { values } = parseArgs({
     args: argv,
     options: {
-      duration: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '2' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
       connections: { type: 'string', default: '64' },
+      'soak-seconds': { type: 'string' },
       'variant-seconds': { type: 'string', default: '5' },
-      soak: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'skip-compare': { type: 'boolean', default: false },
       'skip-oidc': { type: 'boolean', default: false },
@@ -73,33 +77,42 @@ function parseOptions(argv: string[]): Options {
   }
   const number = (name: string, value: string, min: number) => {
     const n = Number(value)
-    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}`)
+    if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number ≥ ${min}`)
     return n
   }
+  const quick = values.quick
+  const setting = (flag: string, variable: string, fallback: string, quickValue: string, min: number) => {
+    const given = (values as Record<string, string | boolean | undefined>)[flag]
+    if (typeof given === 'string') return number(`--${flag}`, given, min)
+    if (env[variable] !== undefined && env[variable] !== '') return number(variable, env[variable], min)
+    return number(`--${flag}`, quick ? quickValue : fallback, min)
+  }
   return {
-    duration: number('duration', values.duration, 1),
-    warmup: number('warmup', values.warmup, 0),
-    connections: number('connections', values.connections, 1),
-    variantSeconds: number('variant-seconds', values['variant-seconds'], 1),
-    soak: values.soak,
+    duration: setting('duration', 'BENCH_SECONDS', '10', '2', 1),
+    warmup: setting('warmup', 'BENCH_WARMUP_SECONDS', '2', '1', 0),
+    connections: number('--connections', values.connections, 1),
+    soakSeconds: setting('soak-seconds', 'BENCH_SOAK_SECONDS', '60', '10', 0),
+    variantSeconds: number('--variant-seconds', values['variant-seconds'], 1),
+    quick,
     profile: values.profile,
-    compare: !values['skip-compare'],
+    compare: !values['skip-compare'] && !quick,
     oidc: !values['skip-oidc'],
     reuseDatabase: values['reuse-database'],
-    sampleEvery: number('sample-every', values['sample-every'], 1),
-    write: !values['no-write'],
+    sampleEvery: number('--sample-every', values['sample-every'], 1),
+    write: !values['no-write'] && !quick,
   }
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 function summary(l: LoadRow): string {
-  return `  ${Math.round(l.requestsPerSecond)} req/s, p50 ${l.latencyP50Ms} ms, p99 ${l.latencyP99Ms} ms, errors ${l.errors}, ` +
-    `verified ${l.check.verified}, server CPU ${l.serverCpuMsPerRequest.toFixed(3)} ms/req`
+  return `  ${Math.round(l.requestsPerSecond)} req/s, p50 ${l.latencyP50Ms} ms, p99 ${l.latencyP99Ms} ms, errors ${l.errors}` +
+    `${l.check.firstFailure ? ` (${l.check.firstFailure})` : ''}, verified ${l.check.verified}, ` +
+    `server CPU ${l.serverCpuMsPerRequest.toFixed(3)} ms/req (main thread ${l.serverMainThreadMsPerRequest.toFixed(3)})`
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2))
+  const options = parseOptions(process.argv.slice(2), process.env)
   stopChildrenOnExit()
   const started = Date.now()
   const machine = describeMachine()
@@ -108,6 +121,7 @@ async function main(): Promise<void> {
   let results: Results
   try {
     log(`bench: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, OpenSSL ${machine.openssl}, load ${machine.loadAverage}`)
+    log(`bench: about ${Math.ceil(estimateSeconds(options) / 60)} min (${options.duration} s per row, a ${options.soakSeconds} s soak${options.compare ? ', comparisons' : ''}${options.profile ? ', a profile' : ''})`)
     const { storage, description, created } = await chooseStorage(options, work)
     database = created
     log(`bench: storage ${description}`)
@@ -120,15 +134,16 @@ async function main(): Promise<void> {
     results = {
       startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, 'Z'),
       minutes: (Date.now() - started) / 60_000,
-      command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+      command: commandLine(),
       machine,
       loadAverageAtEnd: loadavg().map((l) => l.toFixed(2)).join(' '),
       storage: description,
-      keymintSettings: `one process, LOG_LEVEL ${defaultOf('LOG_LEVEL')} and CLIENT_CACHE_SECONDS ${defaultOf('CLIENT_CACHE_SECONDS')} (defaults), RSA 2048`,
+      keymintSettings: `\`apps/issuer/src/main.ts\` in one process (RSA signatures on libuv's threadpool, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}), LOG_LEVEL ${defaultOf('LOG_LEVEL')} and CLIENT_CACHE_SECONDS ${defaultOf('CLIENT_CACHE_SECONDS')} (defaults), RSA 2048`,
       loadSettings:
         `autocannon 8 in the harness process, ${options.duration} s per row after ${options.warmup} s of warm-up, 127.0.0.1 only; ` +
         `every response's status and body checked, every ${options.sampleEvery}th token verified with jose against the server's JWKS`,
       signing,
+      connections: options.connections,
       ...scenario,
     }
   } finally {
@@ -145,6 +160,23 @@ async function main(): Promise<void> {
   }
   const missed = targets(results).filter((t) => t.holds === false && !t.target.startsWith('('))
   log(missed.length === 0 ? 'bench: every target holds' : `bench: targets missed: ${missed.map((t) => t.ratio).join('; ')}`)
+}
+
+/** A rough length of the run, printed at the start: rows, warm-ups, soak, comparisons and set-up. */
+function estimateSeconds(o: Options): number {
+  const row = o.duration + o.warmup
+  const rows = (o.oidc ? 10 : 7) * row
+  const compare = o.compare ? 10 * (o.variantSeconds + 1) + 20 : 0
+  const profile = o.profile ? o.duration + o.warmup + 10 : 0
+  return 4 * Math.min(3, o.duration) + 40 + rows + (o.soakSeconds > 0 ? o.soakSeconds + o.warmup : 0) + compare + profile
+}
+
+/** The command as typed, with the environment variables that change the run (passwords left out). */
+function commandLine(): string {
+  const env = ['DATABASE_URL', 'REDIS_URL', 'BENCH_SECONDS', 'BENCH_WARMUP_SECONDS', 'BENCH_SOAK_SECONDS']
+    .filter((name) => process.env[name])
+    .map((name) => `${name}=${name.endsWith('_URL') ? redact(process.env[name] as string) : process.env[name]}`)
+  return [...env, 'npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')
 }
 
 function defaultOf(name: keyof typeof ConfigSchema.properties): string {
@@ -215,19 +247,32 @@ async function runScenario(options: Options, storage: Storage, work: string): Pr
   await measure(`keymint JWKS @${C}`, 'keymint', staticTarget(keymint, '/.well-known/jwks.json', jwksBody), C)
   await measure(`bare Fastify static JSON @${C}`, 'bare fastify', staticTarget(bare, '/static.json', jwksBody), C)
   if (oidc) await measure(`oidc-provider JWKS @${C}`, 'oidc-provider', staticTarget(oidc, '/jwks', oidcJwksBody), C)
-  await optionalRows(metadata, keymint, JSON.parse(probe.body).access_token as string, options, rows, measure)
+  await optionalRows(metadata, keymint, JSON.parse(probe.body).access_token as string, jwks, options, rows, measure)
 
   const rssAfter = treeRssBytes(keymint.pid)
-  let memory: Results['memory'] = { label: 'the main rows', beforeBytes: rssBefore, afterBytes: rssAfter, seconds: (Date.now() - mainStarted) / 1000 }
+  let memory: Results['memory'] = { label: 'the main rows', beforeBytes: rssBefore, afterBytes: rssAfter, maxBytes: Math.max(rssBefore, rssAfter), seconds: (Date.now() - mainStarted) / 1000 }
   await bare.stop()
   await oidc?.stop()
 
-  if (options.soak) {
-    const before = treeRssBytes(keymint.pid)
-    await measure(`keymint client_credentials @${C}, 60 s soak`, 'keymint', keymintToken, C, 60)
-    memory = { label: 'a 60 s soak @64', beforeBytes: before, afterBytes: treeRssBytes(keymint.pid), seconds: 60 }
+  if (options.soakSeconds > 0) {
+    const seconds = options.soakSeconds
+    const samples: number[] = [treeRssBytes(keymint.pid)]
+    const sampler = setInterval(() => samples.push(treeRssBytes(keymint.pid)), 1_000)
+    try {
+      await measure(`keymint client_credentials @${C}, ${seconds} s soak`, 'keymint', keymintToken, C, seconds)
+    } finally {
+      clearInterval(sampler)
+    }
+    samples.push(treeRssBytes(keymint.pid))
+    memory = {
+      label: `a ${seconds} s soak @${C}`,
+      beforeBytes: samples[0] as number,
+      afterBytes: samples.at(-1) as number,
+      maxBytes: Math.max(...samples),
+      seconds,
+    }
   } else {
-    skipped.push('the 60 s soak (--soak); RSS growth is over the main rows instead')
+    skipped.push('the memory soak (--soak-seconds 0); RSS growth is over the main rows instead')
   }
 
   if (options.compare) {
@@ -250,6 +295,7 @@ async function optionalRows(
   metadata: Record<string, unknown>,
   keymint: Keymint,
   token: string,
+  jwks: JSONWebKeySet,
   options: Options,
   rows: Row[],
   measure: (name: string, server: string, target: Target, connections: number) => Promise<LoadRow>,
@@ -266,14 +312,12 @@ async function optionalRows(
   }
   const grants = Array.isArray(metadata.grant_types_supported) ? (metadata.grant_types_supported as string[]) : []
   const refresh = `keymint refresh_token rotation @${C}`
-  rows.push({
-    name: refresh,
-    server: 'keymint',
-    load: undefined,
-    note: grants.includes('refresh_token')
-      ? 'not measured: refresh_token is advertised, but a first refresh token needs a user sign-in (authorization_code), which the harness does not drive yet'
-      : 'n/a (not implemented: refresh_token not in grant_types_supported)',
-  })
+  if (grants.includes('refresh_token')) {
+    log(`bench: starting ${C} refresh-token families (authorize, sign in, code exchange)`)
+    await measure(refresh, 'keymint', await refreshTarget(keymint, C, jwks, options.sampleEvery), C)
+  } else {
+    rows.push({ name: refresh, server: 'keymint', load: undefined, note: 'n/a (not implemented: refresh_token not in grant_types_supported)' })
+  }
 }
 
 /** A/B in alternation: A, B, A, B … on the same row, `rounds` times. */
@@ -361,7 +405,7 @@ async function profileIssuer(storage: Storage, work: string, options: Options): 
   return {
     ...summaryOfProfile,
     tokens: load.responses,
-    mainThreadMsPerToken: summaryOfProfile.busyMs / load.responses,
+    mainThreadCpuMsPerToken: load.serverMainThreadMsPerRequest,
     processCpuMsPerToken: load.serverCpuMsPerRequest,
   }
 }

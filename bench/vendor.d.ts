@@ -33,6 +33,7 @@ declare module 'autocannon' {
     path?: string
     headers?: Record<string, string>
     body?: string
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request
     onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void
   }
 
