@@ -1,5 +1,4 @@
-import { createPrivateKey, sign as rsaSign, type KeyObject } from 'node:crypto'
-import type { JWTPayload } from 'jose'
+import { CompactSign, importPKCS8, type JWTPayload } from 'jose'
 
 export type Signer = {
   kid: string
@@ -7,39 +6,30 @@ export type Signer = {
   sign(claims: JWTPayload, typ: string): Promise<string>
 }
 
+const encoder = new TextEncoder()
+
 /**
- * The one place a private key is imported: once, when the key becomes the signing key. Each header is
- * encoded once per typ; a token costs one JSON.stringify of its claims and one RSA signature, which
- * node:crypto's callback form computes on libuv's threadpool, so signatures run on every core.
+ * The one place a private key is imported: once, when the key becomes the signing key. A token is jose's
+ * CompactSign over the claims we built (no per-token claim re-validation or header building); the RSA
+ * operation runs through WebCrypto off the main thread, so concurrent signatures use every core.
  */
 export async function createSigner(kid: string, privatePem: string): Promise<Signer> {
-  const key = createPrivateKey(privatePem)
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
-  if (key.asymmetricKeyType !== 'rsa' || bits < 2048) throw new TypeError(`key ${kid} is not an RSA key of at least 2048 bits`)
-  const headers = new Map<string, string>()
+  let key: CryptoKey
+  try {
+    key = await importPKCS8(privatePem, 'RS256')
+  } catch (error) {
+    throw new TypeError(`key ${kid} is not an RSA key of at least 2048 bits`, { cause: error })
+  }
+  const { modulusLength } = key.algorithm as RsaHashedKeyAlgorithm
+  if (!(modulusLength >= 2048)) throw new TypeError(`key ${kid} is not an RSA key of at least 2048 bits`)
+  const headers = new Map<string, { alg: 'RS256'; typ: string; kid: string }>()
   const header = (typ: string) => {
-    let encoded = headers.get(typ)
-    if (encoded === undefined) {
-      encoded = base64url(JSON.stringify({ alg: 'RS256', typ, kid }))
-      headers.set(typ, encoded)
-    }
-    return encoded
+    let value = headers.get(typ)
+    if (value === undefined) headers.set(typ, (value = { alg: 'RS256', typ, kid }))
+    return value
   }
   return {
     kid,
-    sign: (claims, typ) => signRs256(`${header(typ)}.${base64url(JSON.stringify(claims))}`, key),
+    sign: (claims, typ) => new CompactSign(encoder.encode(JSON.stringify(claims))).setProtectedHeader(header(typ)).sign(key),
   }
-}
-
-function signRs256(signingInput: string, key: KeyObject): Promise<string> {
-  return new Promise((resolve, reject) => {
-    rsaSign('sha256', Buffer.from(signingInput), key, (error, signature) => {
-      if (error) reject(error)
-      else resolve(`${signingInput}.${signature.toString('base64url')}`)
-    })
-  })
-}
-
-function base64url(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url')
 }
