@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Writable } from 'node:stream'
 import { createAuthorizationFlow } from './authorization-requests/flow.ts'
 import type { Deps } from './deps.ts'
@@ -33,6 +33,11 @@ export async function buildApp(deps: Deps, options: { logStream?: Writable } = {
     bodyLimit: 64 * 1024,
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // One log line per request instead of Fastify's two (incoming + completed): it is half the logging cost.
+    logController: new LogController({ disableRequestLogging: true }),
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
   })
   installErrorHandler(app)
   await app.register(formbody)
