@@ -44,6 +44,7 @@ export async function createDeps(config: Config, stores: Stores, clock: Clock): 
     audit: stores.audit,
     refreshTokens: stores.refreshTokens,
     revokedAccessTokens: stores.revokedAccessTokens,
+    users: stores.users,
     refreshTokenPolicy: {
       idleSeconds: config.refreshTokenIdleSeconds,
       absoluteSeconds: config.refreshTokenAbsoluteSeconds,

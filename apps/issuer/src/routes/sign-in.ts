@@ -9,6 +9,7 @@ import { PAGE, redirectErrorsTo, sendHtml } from '../plugins/pages.ts'
 import { currentSession, requireSession, type SessionCookie } from '../plugins/session-cookie.ts'
 import { CSRF_FAILURE, hasValidCsrfToken } from '../sessions/csrf.ts'
 import type { SessionStore } from '../sessions/session.ts'
+import { dummyPasswordHash } from '../users/password.ts'
 import { signIn, type SignInDeps } from '../users/sign-in.ts'
 import { SIGN_IN_LIMITS } from '../users/sign-in-throttle.ts'
 import { signInPage, type SignInView } from '../views/sign-in.ts'
@@ -31,6 +32,8 @@ const MESSAGES = {
 
 /** GET /sign-in shows the form for a pending authorization request; POST /sign-in checks it and moves on. */
 export async function signInRoute(app: FastifyInstance, opts: SignInRouteOptions): Promise<void> {
+  // Hashed now, so that the first sign-in for an unknown address takes no longer than the ones after it.
+  await dummyPasswordHash()
   const form = async (pending: PendingAuthorization, view: Omit<SignInView, 'clientName'>) => {
     const client = await opts.findClient(pending.clientId)
     return signInPage({ ...view, clientName: client?.name ?? pending.clientId })

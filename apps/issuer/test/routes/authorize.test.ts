@@ -102,6 +102,13 @@ t.test('authorization endpoint', async (t) => {
     const cookie = start.headers.getSetCookie()[0] ?? ''
     t.match(cookie, /^keymint-session=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/, 'a signed HttpOnly Lax cookie, not Secure on http')
     t.notMatch(cookie, /max-age|expires/i, 'a browser-session cookie')
+    const [id = '', signature = ''] = (browser.jar.get('keymint-session') ?? '').split('.')
+    t.match(signature, /^[A-Za-z0-9+/_-]{20,}/, 'the cookie carries a signature')
+    for (const [name, value] of [['unsigned', id], ['forged signature', `${id}.${'A'.repeat(signature.length)}`]]) {
+      const res = await fetch(new URL(start.location as string, issuer.url), { headers: { cookie: `keymint-session=${value}` } })
+      t.equal(res.status, 400, `${name}: no session`)
+      t.match(await res.text(), 'Your sign-in session has ended', name)
+    }
     const page = await browser.get(start.location as string)
     t.equal(page.status, 200)
     expectPageHeaders(t, page)
@@ -145,6 +152,26 @@ t.test('authorization endpoint', async (t) => {
     })
     const user = await issuer.stores.users.findByEmail('bob@example.com')
     t.same(await issuer.stores.consents.find(user!.id, client.id), ['orders:read'])
+  })
+
+  t.test('consent needs the session CSRF token: a forged Allow is refused with a page, never a redirect', async (t) => {
+    const browser = httpBrowser(issuer)
+    const signedIn = await signInThrough(browser, authorizeUrl(issuer, { ...valid, scope: 'orders:write', state: 's-csrf' }), 'bob@example.com')
+    const page = await browser.get(signedIn.location as string)
+    const { interaction, csrf } = hiddenFields(page.body)
+    for (const [name, form] of [
+      ['no token', { interaction, decision: 'allow' }],
+      ['a wrong token', { interaction, csrf: `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`, decision: 'allow' }],
+    ] as const) {
+      const res = await browser.post('/consent', form)
+      t.equal(res.status, 403, name)
+      t.equal(res.location, undefined, `${name}: no redirect`)
+      t.match(res.body, 'This form has expired or did not come from this site', name)
+    }
+    const user = await issuer.stores.users.findByEmail('bob@example.com')
+    t.notOk((await issuer.stores.consents.find(user!.id, client.id))?.includes('orders:write'), 'nothing was granted')
+    const allowed = await browser.post('/consent', { interaction, csrf, decision: 'allow' })
+    t.match(allowed.location, /^https:\/\/app\.example\.com\/callback\?code=[^&]+&state=s-csrf&iss=/, 'the genuine form still works')
   })
 
   t.test('a first-party client skips consent', async (t) => {

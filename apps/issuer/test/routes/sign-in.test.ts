@@ -26,7 +26,7 @@ t.test('sign-in', async (t) => {
     const { browser, fields } = await atSignIn(issuer, client.id)
     const cases: [string, Record<string, string>][] = [
       ['no token', { interaction: fields.interaction, email: 'dave@example.com', password: PASSWORD }],
-      ['a wrong token', { ...fields, csrf: `${fields.csrf.slice(0, -1)}A`, email: 'dave@example.com', password: PASSWORD }],
+      ['a wrong token', { ...fields, csrf: `${fields.csrf.slice(0, -1)}${fields.csrf.endsWith('A') ? 'B' : 'A'}`, email: 'dave@example.com', password: PASSWORD }],
     ]
     for (const [name, form] of cases) {
       const res = await browser.post('/sign-in', form)

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto'
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose'
 import * as oauth from 'oauth4webapi'
 import * as openid from 'openid-client'
 import t from 'tap'
+import { createAdminOperations } from '../../src/admin/operations.ts'
 import { manualClock } from '../../src/clock.ts'
 import { isAccessTokenDenied } from '../../src/tokens/denylist.ts'
 import {
@@ -14,6 +16,7 @@ import {
   type HttpBrowser,
 } from '../helpers/authorization.ts'
 import { basic, postToken, startTestIssuer, type TestIssuer } from '../helpers/issuer.ts'
+import { refresh } from '../helpers/refresh-tokens.ts'
 
 // POST /oauth/token with grant_type=authorization_code, over real HTTP on real storage. Codes come from the
 // real pages (walked with a cookie-keeping fetch); the browser itself is in authorize.browser.test.ts.
@@ -27,6 +30,7 @@ t.test('authorization_code at the token endpoint', async (t) => {
   const user = await createUser(issuer, 'Alice@Example.com')
   const confidential = await createCodeClient(issuer, REDIRECT, { firstParty: true, name: 'Confidential app' })
   const publicClient = await createCodeClient(issuer, REDIRECT, { firstParty: true, authMethod: 'none', name: 'Public app' })
+  const withRefresh = await createCodeClient(issuer, REDIRECT, { firstParty: true, name: 'Refreshing app', grantTypes: ['authorization_code', 'refresh_token'] })
   const jwks = createRemoteJWKSet(new URL(`${issuer.url}/.well-known/jwks.json`))
   // One signed-in browser session for the whole file: after the first sign-in, authorize answers with a code at once.
   const browser = httpBrowser(issuer)
@@ -123,18 +127,74 @@ t.test('authorization_code at the token endpoint', async (t) => {
     const first = await postToken(issuer.url, form)
     t.equal(first.status, 200)
     const jti = decodeJwt(first.body.access_token as string).jti as string
-    t.notOk(await isAccessTokenDenied(jti, issuer.stores))
+    t.notOk(await isAccessTokenDenied(jti, { ...issuer.stores, clock }))
 
     const second = await postToken(issuer.url, form)
     t.equal(second.status, 400)
     t.same(second.body, { error: 'invalid_grant', error_description: 'authorization code is invalid, expired or already used' })
-    t.ok(await isAccessTokenDenied(jti, issuer.stores), 'the first access token is on the denylist')
+    t.ok(await isAccessTokenDenied(jti, { ...issuer.stores, clock }), 'the first access token is on the denylist')
     const events = await issuer.stores.audit.list('authorization_code.replayed')
     t.equal(events.length, 1)
-    t.match(events[0], { clientId: publicClient.id, detail: { jti } })
+    t.match(events[0], { clientId: publicClient.id, detail: { jti, refreshTokensRevoked: 0 } })
+  })
+
+  t.test('a client allowed refresh_token gets a refresh token that rotates', async (t) => {
+    const { verifier, challenge } = pkce()
+    const code = await codeFor(issuer, browser, withRefresh.id, challenge, { scope: 'orders:read' })
+    const auth = { authorization: basic(withRefresh.id, withRefresh.secret) }
+    const res = await postToken(issuer.url, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, auth)
+    t.equal(res.status, 200)
+    t.same(Object.keys(res.body).sort(), ['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type'])
+    t.match(res.body.refresh_token, /^[A-Za-z0-9_-]{43}$/, '256 random bits')
+    const stored = await issuer.stores.refreshTokens.findByHash(createHash('sha256').update(res.body.refresh_token as string).digest('base64url'))
+    t.match(stored, { clientId: withRefresh.id, userId: user.id, scopes: ['orders:read'], audiences: [API], parentHash: null })
+    const rotated = await refresh(issuer, res.body.refresh_token as string, auth)
+    t.equal(rotated.status, 200)
+    t.equal(decodeJwt(rotated.body.access_token as string).sub, user.id, 'the refreshed token is still the user\'s')
+  })
+
+  t.test('a reused code also revokes the refresh-token family its first use started', async (t) => {
+    const { verifier, challenge } = pkce()
+    const code = await codeFor(issuer, browser, withRefresh.id, challenge)
+    const auth = { authorization: basic(withRefresh.id, withRefresh.secret) }
+    const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }
+    const first = await postToken(issuer.url, form, auth)
+    t.equal(first.status, 200)
+    const rotated = await refresh(issuer, first.body.refresh_token as string, auth)
+    t.equal(rotated.status, 200, 'the family has grown by one before the replay')
+
+    const replay = await postToken(issuer.url, form, auth)
+    t.same(replay.body, { error: 'invalid_grant', error_description: 'authorization code is invalid, expired or already used' })
+    t.ok(await isAccessTokenDenied(decodeJwt(first.body.access_token as string).jti as string, { ...issuer.stores, clock }))
+    const latest = await refresh(issuer, rotated.body.refresh_token as string, auth)
+    t.equal(latest.status, 400)
+    t.equal(latest.body.error, 'invalid_grant', 'the newest refresh token of the family is revoked too')
+    const events = await issuer.stores.audit.list('authorization_code.replayed')
+    t.match(events.at(-1), { clientId: withRefresh.id, detail: { refreshTokensRevoked: 2 } })
+  })
+
+  t.test('concurrent redemptions of one code: at most one gets tokens, and none of them survive', async (t) => {
+    const { verifier, challenge } = pkce()
+    const code = await codeFor(issuer, browser, withRefresh.id, challenge)
+    const auth = { authorization: basic(withRefresh.id, withRefresh.secret) }
+    const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }
+    const results = await Promise.all(Array.from({ length: 10 }, () => postToken(issuer.url, form, auth)))
+    const issued = results.filter((res) => res.status === 200)
+    t.ok(issued.length <= 1, `${issued.length} of 10 got tokens`)
+    for (const res of results.filter((res) => res.status !== 200)) t.equal(res.body.error, 'invalid_grant')
+    for (const res of issued) {
+      t.ok(await isAccessTokenDenied(decodeJwt(res.body.access_token as string).jti as string, { ...issuer.stores, clock }), 'its access token is denied')
+      t.equal((await refresh(issuer, res.body.refresh_token as string, auth)).body.error, 'invalid_grant', 'its refresh token is revoked')
+    }
   })
 
   t.test('codes live 60 seconds', async (t) => {
+    const fresh = pkce()
+    const young = await codeFor(issuer, browser, publicClient.id, fresh.challenge)
+    clock.advance(59_000)
+    const inTime = await postToken(issuer.url, { grant_type: 'authorization_code', code: young, redirect_uri: REDIRECT, code_verifier: fresh.verifier, client_id: publicClient.id })
+    t.equal(inTime.status, 200, 'still good after 59 s')
+
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, publicClient.id, challenge)
     clock.advance(61_000)
@@ -159,6 +219,18 @@ t.test('authorization_code at the token endpoint', async (t) => {
     const code = await codeFor(issuer, browser, publicClient.id, challenge, { redirect_uri: undefined })
     const res = await postToken(issuer.url, { grant_type: 'authorization_code', code, code_verifier: verifier, client_id: publicClient.id })
     t.equal(res.status, 200)
+  })
+
+  t.test('a user disabled after the code was issued gets no tokens from it', async (t) => {
+    const other = httpBrowser(issuer)
+    const pat = await createUser(issuer, 'pat@example.com')
+    const { verifier, challenge } = pkce()
+    const signedIn = await signInThrough(other, authorizeUrl(issuer, request(publicClient.id, challenge)), 'pat@example.com')
+    const code = new URL(signedIn.location as string).searchParams.get('code') as string
+    await createAdminOperations(issuer.deps).disableUser(pat.id)
+    const res = await postToken(issuer.url, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: publicClient.id })
+    t.equal(res.status, 400)
+    t.same(res.body, { error: 'invalid_grant', error_description: 'the user of this authorization code is no longer active' })
   })
 
   t.test('a code only works for the client it was issued to', async (t) => {

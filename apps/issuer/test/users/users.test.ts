@@ -1,12 +1,12 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { authenticateUser } from '../../src/users/authenticate.ts'
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../src/users/password.ts'
 import { registerUser } from '../../src/users/register.ts'
 import { InvalidUserInput } from '../../src/users/user.ts'
-import { openTestStores } from '../helpers/stores.ts'
+import { openTestStores, type StorageKind } from '../helpers/stores.ts'
 
-// Users on real PostgreSQL: argon2id hashes, registration rules, the Prisma user and consent stores, and
-// authentication that answers the same way (and does the same work) for every kind of failure.
+// Users on real PostgreSQL and on the embedded PGlite: argon2id hashes, registration rules, the Prisma user
+// and consent stores, and authentication that answers the same way (and does the same work) for every failure.
 
 t.test('passwords are argon2id hashes at the OWASP cost', async (t) => {
   const hash = await hashPassword('correct horse battery staple')
@@ -18,8 +18,10 @@ t.test('passwords are argon2id hashes at the OWASP cost', async (t) => {
   t.equal(await dummyPasswordHash(), await dummyPasswordHash(), 'made once')
 })
 
-t.test('users on PostgreSQL', async (t) => {
-  const stores = await openTestStores(t, 'external')
+for (const kind of ['external', 'embedded'] as const) t.test(`users on ${kind === 'external' ? 'PostgreSQL' : 'PGlite'}`, (t) => usersOn(t, kind))
+
+async function usersOn(t: Test, kind: StorageKind): Promise<void> {
+  const stores = await openTestStores(t, kind)
   const deps = { users: stores.users }
 
   t.test('registration normalizes the address and checks the input', async (t) => {
@@ -100,4 +102,4 @@ t.test('users on PostgreSQL', async (t) => {
     await stores.consents.grant(user.id, 'app', [])
     t.same(await stores.consents.find(user.id, 'app'), ['a', 'b', 'c'])
   })
-})
+}
