@@ -1,11 +1,18 @@
-import { InvalidScope } from '../errors.ts'
+import { InvalidGrant, InvalidScope } from '../errors.ts'
 import type { KeyRing } from '../keys/key-ring.ts'
+import { revokeFamily } from '../refresh-tokens/family.ts'
 import { rotateRefreshToken, type RotationDeps } from '../refresh-tokens/rotate.ts'
 import { issueAccessToken } from '../tokens/access-token.ts'
 import { formatScope, parseScope } from '../tokens/scope.ts'
+import type { UserStore } from '../storage/ports.ts'
 import type { Grant } from './grant.ts'
 
-export type RefreshTokenGrantDeps = RotationDeps & { keyRing: KeyRing; issuer: string; accessTokenTtlSeconds: number }
+export type RefreshTokenGrantDeps = RotationDeps & {
+  keyRing: KeyRing
+  issuer: string
+  accessTokenTtlSeconds: number
+  users: Pick<UserStore, 'findById'>
+}
 
 /**
  * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): the presented token is spent and a new refresh token comes
@@ -25,6 +32,11 @@ export function refreshTokenGrant(deps: RefreshTokenGrantDeps): Grant {
       const signer = deps.keyRing.signer()
 
       const { token, record } = await rotateRefreshToken({ token: presented, clientId: client.id, scopes, audiences: resources }, deps)
+      // A user disabled since the family began gets nothing more from it, and the family ends here.
+      if (record.userId !== null && (await deps.users.findById(record.userId))?.status === 'disabled') {
+        await revokeFamily(record.familyId, deps, { reason: 'revocation', clientId: client.id, userId: record.userId })
+        throw new InvalidGrant('the user of this refresh token is disabled')
+      }
       const granted = scopes.length > 0 ? scopes : record.scopes
       const audiences = resources.length > 0 ? resources : record.audiences
       const { token: accessToken, expiresIn } = await issueAccessToken(

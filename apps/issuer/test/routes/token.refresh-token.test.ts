@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi'
 import * as openid from 'openid-client'
 import t from 'tap'
 import { manualClock } from '../../src/clock.ts'
+import { createAdminOperations } from '../../src/admin/operations.ts'
 import { EVENTS } from '../../src/events.ts'
 import { hashToken } from '../../src/tokens/hash.ts'
 import { basic, postToken } from '../helpers/issuer.ts'
@@ -142,6 +143,20 @@ for (const kind of STORAGE_KINDS) t.test(`refresh_token grant on ${storageName(k
     const cc = await postToken(issuer.url, { grant_type: 'client_credentials' }, auth)
     t.equal(cc.status, 200)
     t.notOk('refresh_token' in cc.body, 'RFC 6749 §4.4.3')
+  })
+
+  t.test('a user disabled since the family began gets nothing more, and the family ends', async (t) => {
+    const admin = createAdminOperations(issuer.deps)
+    const user = await admin.createUser({ email: `pat-${kind}@example.com`, password: 'correct horse battery staple' })
+    const { token, familyId } = await startFamily(issuer, { clientId: id, userId: user.id })
+    const first = await refresh(issuer, token, auth)
+    t.equal(first.status, 200, 'an active user refreshes')
+    await admin.disableUser(user.id)
+    const res = await refresh(issuer, first.body.refresh_token as string, auth)
+    t.equal(res.status, 400)
+    t.same(res.body, { error: 'invalid_grant', error_description: 'the user of this refresh token is disabled' })
+    const revoked = (await issuer.stores.audit.list(EVENTS.refreshTokenFamilyRevoked)).filter((e) => e.detail?.familyId === familyId)
+    t.match(revoked, [{ userId: user.id, detail: { reason: 'revocation' } }], 'the whole family is revoked')
   })
 
   t.test('missing, unknown and garbage refresh tokens', async (t) => {
