@@ -5,8 +5,9 @@ export type HealthRouteOptions = { database: Database; ephemeral: EphemeralStore
 
 /** GET /healthz: the process answers. GET /readyz: the database and the ephemeral store answer too. */
 export async function healthRoutes(app: FastifyInstance, opts: HealthRouteOptions): Promise<void> {
-  app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/readyz', async (request, reply) => {
+  // Probed every few seconds by orchestrators: not access-logged (a failing readyz still logs its warning).
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }))
+  app.get('/readyz', { logLevel: 'warn' }, async (request, reply) => {
     const [database, store] = await Promise.allSettled([opts.database.ping(), opts.ephemeral.ping()])
     const checks = { database: state(database), store: state(store) }
     const ready = database.status === 'fulfilled' && store.status === 'fulfilled'

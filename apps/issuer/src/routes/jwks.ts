@@ -6,7 +6,8 @@ export type JwksRouteOptions = { keyRing: KeyRing; maxAgeSeconds: number }
 /** GET /.well-known/jwks.json: the published public keys, cacheable, with an ETag for revalidation. */
 export async function jwksRoute(app: FastifyInstance, opts: JwksRouteOptions): Promise<void> {
   const cacheControl = `public, max-age=${opts.maxAgeSeconds}`
-  app.get('/.well-known/jwks.json', (request, reply) => {
+  // Fetched by every resource server, often: its successful responses are not access-logged (errors still are).
+  app.get('/.well-known/jwks.json', { logLevel: 'warn' }, (request, reply) => {
     const { body, etag } = opts.keyRing.jwks()
     reply.header('cache-control', cacheControl).header('etag', etag)
     if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send()

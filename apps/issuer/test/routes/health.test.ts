@@ -76,7 +76,7 @@ t.test('logs carry no secrets, tokens or query strings', async (t) => {
   const post = await issuer.createClient({ authMethod: 'client_secret_post' })
   const basicRes = await postToken(issuer.url, { grant_type: 'client_credentials' }, { authorization: basic(id, secret) })
   const postRes = await postToken(issuer.url, { grant_type: 'client_credentials', client_id: post.id, client_secret: post.secret })
-  await fetch(`${issuer.url}/.well-known/jwks.json?code=query-secret`)
+  await fetch(`${issuer.url}/.well-known/oauth-authorization-server?code=query-secret`)
   const log = lines.join('')
   t.equal(lines.filter((line) => line.includes('"msg":"request completed"')).length, 3, 'one line per request')
   t.match(log, /"url":"\/oauth\/token"/)
