@@ -44,10 +44,9 @@ export async function buildApp(deps: Deps, options: { logStream?: Writable } = {
   await app.register(cookie, { secret: deps.cookieSecret })
   installPageHeaders(app)
 
-  const refreshCookie = createRefreshCookie({
-    secure: new URL(config.issuer).protocol === 'https:',
-    maxAgeSeconds: config.refreshTokenIdleSeconds,
-  })
+  // Cookies are Secure whenever the issuer is served over https.
+  const secure = new URL(config.issuer).protocol === 'https:'
+  const refreshCookie = createRefreshCookie({ secure, maxAgeSeconds: config.refreshTokenIdleSeconds })
   const { verifyAccessToken } = deps
   const family = { refreshTokens: stores.refreshTokens, audit: stores.audit, clock: deps.clock }
   await app.register(tokenRoute, { grants, hasher, findClient: clientCache.find, refreshCookie })
@@ -64,7 +63,7 @@ export async function buildApp(deps: Deps, options: { logStream?: Writable } = {
     issuer: config.issuer,
     findClient: clientCache.find,
     sessions: createSessionStore({ ephemeral, clock, ttlSeconds: config.sessionTtlSeconds }),
-    cookie: createSessionCookie({ secure: new URL(config.issuer).protocol === 'https:' }),
+    cookie: createSessionCookie({ secure }),
     flow: createAuthorizationFlow({ issuer: config.issuer, clock, findClient: clientCache.find, users, consents, ephemeral }),
   }
   const throttle = createSignInThrottle({ ephemeral, audit })

@@ -1,7 +1,5 @@
 // Names of the security events Keymint records (AuditLog) and logs: stable, dotted, in one place.
 export const EVENTS = {
-  tokenIssued: 'token.issued',
-  clientAuthFailed: 'client_auth.failed',
   refreshTokenReuseDetected: 'refresh_token.reuse_detected',
   refreshTokenFamilyRevoked: 'refresh_token.family_revoked',
   authorizationCodeReplayed: 'authorization_code.replayed',

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto'
 
 // Client secrets are 256-bit random strings that Keymint generates, so a fast keyed hash (HMAC-SHA-256
 // with a server-side key) protects them as well as a slow password hash would, at a microsecond per check.
@@ -15,7 +15,9 @@ export function generateSecret(): string {
 }
 
 export function createSecretHasher(key: string): SecretHasher {
-  const mac = (secret: string) => createHmac('sha256', key).update(secret, 'utf8').digest()
+  // Imported once: a string key would be converted again on every check.
+  const hmacKey = createSecretKey(Buffer.from(key, 'utf8'))
+  const mac = (secret: string) => createHmac('sha256', hmacKey).update(secret, 'utf8').digest()
   return {
     hash: (secret) => PREFIX + mac(secret).toString('base64url'),
     verify(secret, stored) {
