@@ -28,7 +28,7 @@ export async function purgeRefreshTokens(deps: PurgeDeps, options: PurgeOptions 
 }
 
 /** Deletes revocations of access tokens that have expired by now (they can never verify again), the same way. */
-export async function purgeRevokedAccessTokens(
+async function purgeRevokedAccessTokens(
   deps: { revokedAccessTokens: RevokedAccessTokenStore; clock: Clock },
   options: PurgeOptions = {},
 ): Promise<number> {

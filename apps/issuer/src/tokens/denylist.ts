@@ -44,7 +44,7 @@ export async function isAccessTokenDenied(jti: string, deps: DenylistDeps): Prom
 const reloads = new WeakMap<EphemeralStore, Promise<void>>()
 
 /** Copies every live revocation from PostgreSQL into the ephemeral store; one at a time per store and process. */
-export function reload(deps: DenylistDeps): Promise<void> {
+function reload(deps: DenylistDeps): Promise<void> {
   let running = reloads.get(deps.ephemeral)
   if (running === undefined) {
     running = copyAll(deps).finally(() => reloads.delete(deps.ephemeral))

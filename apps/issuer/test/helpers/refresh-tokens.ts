@@ -1,5 +1,6 @@
 import { issueRefreshToken, type RefreshTokenGrant } from '../../src/refresh-tokens/issue.ts'
 import type { RefreshTokenDeps } from '../../src/refresh-tokens/refresh-token.ts'
+import * as oauth from 'oauth4webapi'
 import type { Test } from 'tap'
 import { postToken, startTestIssuer, type TestIssuer, type TestIssuerOptions } from './issuer.ts'
 import { openTestStores, type StorageKind } from './stores.ts'
@@ -7,7 +8,7 @@ import { openTestStores, type StorageKind } from './stores.ts'
 // Refresh token families for HTTP tests: started by the same domain function the authorization_code grant
 // calls, on the issuer's own storage and clock; everything after that goes over HTTP.
 
-export function refreshTokenDeps(issuer: TestIssuer): RefreshTokenDeps {
+function refreshTokenDeps(issuer: TestIssuer): RefreshTokenDeps {
   const { config, clock, stores } = issuer.deps
   return {
     refreshTokens: stores.refreshTokens,
@@ -38,6 +39,24 @@ export async function postForm(url: string, form: Record<string, string>, header
   })
   const text = await res.text()
   return { status: res.status, headers: res.headers, text, body: (text === '' ? undefined : JSON.parse(text)) as Record<string, unknown> | undefined }
+}
+
+/** A public client (token_endpoint_auth_method none) allowed the authorization_code and refresh_token grants. */
+export function createPublicClient(issuer: TestIssuer) {
+  return issuer.createClient({
+    authMethod: 'none',
+    grantTypes: ['authorization_code', 'refresh_token'],
+    redirectUris: ['https://app.example.com/callback'],
+  })
+}
+
+/** oauth4webapi's option for the test issuer's plain-http loopback URL. */
+export const INSECURE = { [oauth.allowInsecureRequests]: true } as const
+
+/** The issuer's metadata, discovered and checked by oauth4webapi. */
+export async function discover(issuer: TestIssuer): Promise<oauth.AuthorizationServer> {
+  const url = new URL(issuer.url)
+  return oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, { algorithm: 'oauth2', ...INSECURE }))
 }
 
 /** Both deployments: PostgreSQL + Redis, and the embedded default (PGlite + the in-process store). */

@@ -5,8 +5,9 @@ import t, { type Test } from 'tap'
 import { manualClock } from '../../src/clock.ts'
 import { readPrivateKey } from '../../src/keys/key-files.ts'
 import { createSigner } from '../../src/keys/signer.ts'
+import { hashToken } from '../../src/tokens/hash.ts'
 import { basic, postToken } from '../helpers/issuer.ts'
-import { postForm, refresh, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
+import { createPublicClient, discover, INSECURE, postForm, refresh, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
 
 // POST /oauth/introspect (RFC 7662) over real HTTP, on PostgreSQL + Redis and on the embedded default:
 // { active: true, ... } only for a live token, and exactly { active: false } for every other state, including
@@ -68,7 +69,7 @@ for (const kind of STORAGE_KINDS) t.test(`introspection on ${storageName(kind)}`
       iss: issuer.url,
       exp: now() + 14 * 86_400,
       iat: now(),
-      jti: (res.body as { jti: string }).jti,
+      jti: hashToken(token),
     })
     t.match((res.body as { jti: string }).jti, /^[A-Za-z0-9_-]{43}$/)
     const hinted = await introspect(token, auth, { token_type_hint: 'refresh_token' })
@@ -143,11 +144,7 @@ for (const kind of STORAGE_KINDS) t.test(`introspection on ${storageName(kind)}`
     const wrong = await introspect('x', { authorization: basic(id, 'nope') })
     t.equal(wrong.status, 401)
     t.equal(wrong.headers.get('www-authenticate'), 'Basic realm="keymint", charset="UTF-8"')
-    const spa = await issuer.createClient({
-      authMethod: 'none',
-      grantTypes: ['authorization_code', 'refresh_token'],
-      redirectUris: ['https://app.example.com/callback'],
-    })
+    const spa = await createPublicClient(issuer)
     const publicClient = await postForm(`${issuer.url}/oauth/introspect`, { token: 'x', client_id: spa.id })
     t.equal(publicClient.status, 401)
     t.same(publicClient.body, { error: 'invalid_client', error_description: 'introspection needs an authenticated client' })
@@ -178,22 +175,18 @@ for (const kind of STORAGE_KINDS) t.test(`introspection on ${storageName(kind)}`
   })
 
   t.test('oauth4webapi: introspectionRequest + processIntrospectionResponse, as a resource server', async (t) => {
-    const options = { [oauth.allowInsecureRequests]: true } as const
-    const as = await oauth.processDiscoveryResponse(
-      new URL(issuer.url),
-      await oauth.discoveryRequest(new URL(issuer.url), { algorithm: 'oauth2', ...options }),
-    )
+    const as = await discover(issuer)
     t.equal(as.introspection_endpoint, `${issuer.url}/oauth/introspect`)
     const postRs = await issuer.createClient({ authMethod: 'client_secret_post' })
     const client: oauth.Client = { client_id: postRs.id }
     const clientAuth = oauth.ClientSecretPost(postRs.secret)
     const introspectWith = async (token: string) =>
-      oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, clientAuth, token, options))
+      oauth.processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, clientAuth, token, INSECURE))
     const token = await accessToken()
     t.match(await introspectWith(token), { active: true, client_id: id, token_type: 'Bearer', iss: issuer.url, aud: 'https://api.example.com' })
     t.strictSame({ ...(await introspectWith('garbage')) }, { active: false })
     const denied = await oauth
-      .processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, oauth.ClientSecretPost('wrong'), token, options))
+      .processIntrospectionResponse(as, client, await oauth.introspectionRequest(as, client, oauth.ClientSecretPost('wrong'), token, INSECURE))
       .catch((error: unknown) => error)
     t.match(denied, { error: 'invalid_client', status: 401 })
   })

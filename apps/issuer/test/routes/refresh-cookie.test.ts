@@ -3,7 +3,7 @@ import t, { type Test } from 'tap'
 import { EVENTS } from '../../src/events.ts'
 import { hashToken } from '../../src/tokens/hash.ts'
 import type { TestIssuer } from '../helpers/issuer.ts'
-import { postForm, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
+import { createPublicClient, postForm, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
 
 // Browser mode over real HTTP, on PostgreSQL + Redis and on the embedded default: the refresh token travels
 // only in an HttpOnly cookie scoped to the token endpoint, cookie-based requests must come from one of the
@@ -52,6 +52,7 @@ for (const kind of STORAGE_KINDS) t.test(`refresh token cookie on ${storageName(
     const second = cookieValue(res)
     const next = await token({ grant_type: 'refresh_token' }, withCookie(second))
     t.equal(next.status, 200, 'the cookie alone refreshes')
+    t.match(cookieValue(next), /^[A-Za-z0-9_-]{43}$/, 'a new cookie is set')
     t.not(cookieValue(next), second, 'and is rotated')
     const replay = await token({ grant_type: 'refresh_token' }, withCookie(second))
     t.same(replay.body, { error: 'invalid_grant', error_description: 'refresh token was already used' }, 'reuse detection holds in cookie mode')
@@ -108,7 +109,7 @@ for (const kind of STORAGE_KINDS) t.test(`refresh token cookie on ${storageName(
   })
 
   t.test('a client not in browser mode keeps the token in the body', async (t) => {
-    const plain = await issuer.createClient({ authMethod: 'none', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [`${ORIGIN}/cb`] })
+    const plain = await createPublicClient(issuer)
     const { token: value } = await startFamily(issuer, { clientId: plain.id })
     const res = await postForm(`${issuer.url}/oauth/token`, { grant_type: 'refresh_token', client_id: plain.id, refresh_token: value })
     t.equal(res.status, 200)

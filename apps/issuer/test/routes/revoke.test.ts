@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { manualClock } from '../../src/clock.ts'
 import { EVENTS } from '../../src/events.ts'
 import { basic, postToken } from '../helpers/issuer.ts'
-import { postForm, refresh, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
+import { createPublicClient, discover, INSECURE, postForm, refresh, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
 
 // POST /oauth/revoke (RFC 7009) over real HTTP, on PostgreSQL + Redis and on the embedded default: a client
 // revokes its own tokens; unknown and dead tokens get a quiet 200 with an empty body; a live token of another
@@ -91,22 +91,18 @@ for (const kind of STORAGE_KINDS) t.test(`revocation on ${storageName(kind)}`, a
   })
 
   t.test('oauth4webapi: revocationRequest + processRevocationResponse', async (t) => {
-    const options = { [oauth.allowInsecureRequests]: true } as const
-    const as = await oauth.processDiscoveryResponse(
-      new URL(issuer.url),
-      await oauth.discoveryRequest(new URL(issuer.url), { algorithm: 'oauth2', ...options }),
-    )
+    const as = await discover(issuer)
     t.equal(as.revocation_endpoint, `${issuer.url}/oauth/revoke`)
     const client: oauth.Client = { client_id: id }
     const { token } = await startFamily(issuer, { clientId: id })
     const res = await oauth.revocationRequest(as, client, oauth.ClientSecretBasic(secret), token, {
-      ...options,
+      ...INSECURE,
       additionalParameters: { token_type_hint: 'refresh_token' },
     })
     t.equal(await oauth.processRevocationResponse(res), undefined)
     t.equal(await active(token), false)
     const refused = await oauth
-      .processRevocationResponse(await oauth.revocationRequest(as, client, oauth.ClientSecretBasic('wrong'), token, options))
+      .processRevocationResponse(await oauth.revocationRequest(as, client, oauth.ClientSecretBasic('wrong'), token, INSECURE))
       .catch((error: unknown) => error)
     // A 401 to HTTP Basic carries a Basic challenge (RFC 6749 §5.2), which oauth4webapi surfaces as such.
     t.type(refused, oauth.WWWAuthenticateChallengeError)
@@ -118,11 +114,7 @@ for (const kind of STORAGE_KINDS) t.test(`revocation on ${storageName(kind)}`, a
   })
 
   t.test('a public client revokes its own refresh token with its client_id', async (t) => {
-    const spa = await issuer.createClient({
-      authMethod: 'none',
-      grantTypes: ['authorization_code', 'refresh_token'],
-      redirectUris: ['https://app.example.com/callback'],
-    })
+    const spa = await createPublicClient(issuer)
     const { token } = await startFamily(issuer, { clientId: spa.id })
     quiet(t, await revoke({ token, client_id: spa.id }, {}), 'public client')
     t.same((await refresh(issuer, token, {}, { client_id: spa.id })).body, { error: 'invalid_grant', error_description: 'refresh token was revoked' })

@@ -7,7 +7,7 @@ import { createAdminOperations } from '../../src/admin/operations.ts'
 import { EVENTS } from '../../src/events.ts'
 import { hashToken } from '../../src/tokens/hash.ts'
 import { basic, postToken } from '../helpers/issuer.ts'
-import { refresh, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
+import { createPublicClient, discover, INSECURE, refresh, startFamily, startIssuerOn, STORAGE_KINDS, storageName } from '../helpers/refresh-tokens.ts'
 
 // POST /oauth/token with grant_type=refresh_token, over real HTTP, on PostgreSQL + Redis and on the embedded
 // default. Families are started with issueRefreshToken (what the authorization_code grant calls); the issuer
@@ -169,11 +169,7 @@ for (const kind of STORAGE_KINDS) t.test(`refresh_token grant on ${storageName(k
   })
 
   t.test('a public client refreshes with its client_id alone', async (t) => {
-    const spa = await issuer.createClient({
-      authMethod: 'none',
-      grantTypes: ['authorization_code', 'refresh_token'],
-      redirectUris: ['https://app.example.com/callback'],
-    })
+    const spa = await createPublicClient(issuer)
     const { token } = await startFamily(issuer, { clientId: spa.id })
     const res = await refresh(issuer, token, {}, { client_id: spa.id })
     t.equal(res.status, 200)
@@ -181,15 +177,11 @@ for (const kind of STORAGE_KINDS) t.test(`refresh_token grant on ${storageName(k
   })
 
   t.test('oauth4webapi: refreshTokenGrantRequest + processRefreshTokenResponse', async (t) => {
-    const as = await oauth.processDiscoveryResponse(
-      new URL(issuer.url),
-      await oauth.discoveryRequest(new URL(issuer.url), { algorithm: 'oauth2', [oauth.allowInsecureRequests]: true }),
-    )
+    const as = await discover(issuer)
     const client: oauth.Client = { client_id: id }
     const clientAuth = oauth.ClientSecretBasic(secret)
-    const options = { [oauth.allowInsecureRequests]: true } as const
     const { token } = await startFamily(issuer, { clientId: id })
-    const first = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, clientAuth, token, options))
+    const first = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, clientAuth, token, INSECURE))
     t.equal(first.token_type, 'bearer')
     t.equal(first.scope, 'orders:read orders:write')
     t.type(first.refresh_token, 'string')
@@ -197,14 +189,14 @@ for (const kind of STORAGE_KINDS) t.test(`refresh_token grant on ${storageName(k
       as,
       client,
       await oauth.refreshTokenGrantRequest(as, client, clientAuth, first.refresh_token as string, {
-        ...options,
+        ...INSECURE,
         additionalParameters: { scope: 'orders:read' },
       }),
     )
     t.equal(second.scope, 'orders:read')
     t.not(second.refresh_token, first.refresh_token)
     const replay = await oauth
-      .processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, clientAuth, token, options))
+      .processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, clientAuth, token, INSECURE))
       .catch((error: unknown) => error)
     t.type(replay, oauth.ResponseBodyError)
     t.match(replay, { error: 'invalid_grant', error_description: 'refresh token was already used', status: 400 })
