@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify'
 import { authenticateClient, type ClientLookup } from '../clients/authenticate.ts'
 import { allowsGrant } from '../clients/client.ts'
 import type { SecretHasher } from '../clients/secret.ts'
-import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors.ts'
+import { UnauthorizedClient, UnsupportedGrantType } from '../errors.ts'
 import type { Grant } from '../grants/grant.ts'
-import { Params } from '../grants/params.ts'
 import { readClientCredentials } from '../plugins/client-auth.ts'
+import { formParams } from '../plugins/form-params.ts'
 import type { RefreshCookie } from '../plugins/refresh-cookie.ts'
 
 export type TokenRouteOptions = {
@@ -16,13 +16,10 @@ export type TokenRouteOptions = {
   refreshCookie: RefreshCookie
 }
 
-const FORM = 'application/x-www-form-urlencoded'
-
 /** POST /oauth/token (RFC 6749 §3.2): form in, JSON out, never cached. */
 export async function tokenRoute(app: FastifyInstance, opts: TokenRouteOptions): Promise<void> {
   app.post('/oauth/token', async (request, reply) => {
-    if (mediaType(request.headers['content-type']) !== FORM) throw new InvalidRequest(`content type must be ${FORM}`)
-    const params = new Params((request.body ?? {}) as Record<string, string | string[]>)
+    const params = formParams(request)
     const grantType = params.required('grant_type')
     const grant = opts.grants.get(grantType)
     if (grant === undefined) throw new UnsupportedGrantType(`grant type ${grantType} is not supported`)
@@ -35,8 +32,4 @@ export async function tokenRoute(app: FastifyInstance, opts: TokenRouteOptions):
     reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' })
     return reply.send(browser ? opts.refreshCookie.deliver(reply, response) : response)
   })
-}
-
-function mediaType(header: string | undefined): string | undefined {
-  return header?.split(';')[0]?.trim().toLowerCase()
 }

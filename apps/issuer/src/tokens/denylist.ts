@@ -12,7 +12,9 @@ import type { EphemeralStore, RevokedAccessTokenStore } from '../storage/ports.t
 //
 // A check reads epoch, loaded and the jti, in that order, in one round trip. The copy is complete when
 // loaded equals epoch: a restart wipes both, and a reload that began before a restart can only write a loaded
-// that no longer matches the new epoch. Anything else is answered by PostgreSQL while the copy is rebuilt.
+// that no longer matches the new epoch. Anything else is answered by PostgreSQL, and that check also waits for
+// the copy to be rebuilt (one rebuild at a time per process, shared by the checks that arrive meanwhile), so
+// the checks after it are answered by Redis again. The wait grows with the number of live revocations.
 // A revocation is written to PostgreSQL first, then to the ephemeral store, and acknowledged only after both.
 // The markers expire every few minutes, so a copy is rebuilt from PostgreSQL at least that often.
 
