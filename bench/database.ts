@@ -13,10 +13,10 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
   try {
     await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`)
   } catch (error) {
-    await admin.end()
     throw new Error(`could not create database ${name} on ${redact(serverUrl)}: ${(error as Error).message} (or pass --reuse-database)`)
+  } finally {
+    await admin.end()
   }
-  await admin.end()
   const url = new URL(serverUrl)
   url.pathname = `/${name}`
   return {

@@ -4,10 +4,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { ConfigSchema } from '../apps/issuer/src/config.ts'
+import { freePort } from '../apps/issuer/test/helpers/free-port.ts'
 import { AUDIENCE, SCOPE } from './access-token.ts'
-import { freePort, startChild, waitForHttp, type Child } from './processes.ts'
+import { startChild, waitForHttp, type Child } from './processes.ts'
 
-// Keymint as the lead would run it: `apps/issuer/src/main.ts` in a child process of its own (or, for the
+// Keymint as production runs it: `apps/issuer/src/main.ts` in a child process of its own (or, for the
 // cluster experiment, bench/cluster-issuer.ts forking it), and a client made with the `keymint` CLI.
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -31,8 +32,6 @@ export type KeymintOptions = {
   nodeArgs?: string[]
   /** More than one: node:cluster with this many workers (external storage only). */
   workers?: number
-  /** Other Keymint settings, by environment variable (e.g. CLIENT_CACHE_SECONDS). */
-  settings?: Record<string, string>
 }
 
 export type Keymint = {
@@ -53,7 +52,7 @@ export async function startKeymint(options: KeymintOptions): Promise<Keymint> {
   const port = await freePort()
   const env = issuerEnv(options, port)
   await mkdir(env.DATA_DIR as string, { recursive: true, mode: 0o700 })
-  const args = workers > 1 ? [...(options.nodeArgs ?? []), '--import', 'tsx', CLUSTER] : [...(options.nodeArgs ?? []), '--import', 'tsx', MAIN]
+  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', workers > 1 ? CLUSTER : MAIN]
   const child = startChild(`keymint (${options.label})`, process.execPath, args, {
     env: workers > 1 ? { ...env, BENCH_WORKERS: String(workers) } : env,
     logFile: join(options.dir, 'issuer.log'),
@@ -76,7 +75,6 @@ export async function startKeymint(options: KeymintOptions): Promise<Keymint> {
 function issuerEnv(options: KeymintOptions, port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const name of Object.keys(ConfigSchema.properties)) delete env[name]
-  delete env.WORKERS
   const dataDir = join(options.dir, 'data')
   Object.assign(env, {
     PORT: String(port),
@@ -90,7 +88,7 @@ function issuerEnv(options: KeymintOptions, port: number): NodeJS.ProcessEnv {
     env.REDIS_URL = options.storage.redisUrl
   }
   if (options.logLevel !== undefined) env.LOG_LEVEL = options.logLevel
-  return { ...env, ...options.settings }
+  return env
 }
 
 /** `keymint clients create --json` through the running issuer's admin socket. */

@@ -25,6 +25,11 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     openssl: process.versions.openssl ?? 'unknown',
-    loadAverage: loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAverage: loadAverage(),
   }
+}
+
+/** The 1, 5 and 15 minute load averages. */
+export function loadAverage(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(' ')
 }

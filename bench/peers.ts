@@ -1,8 +1,9 @@
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { freePort } from '../apps/issuer/test/helpers/free-port.ts'
 import { AUDIENCE, SCOPE } from './access-token.ts'
 import { ROOT } from './keymint.ts'
-import { freePort, startChild, waitForHttp, type Child } from './processes.ts'
+import { startChild, waitForHttp, type Child } from './processes.ts'
 
 // The other servers of the run, each a child process: the bare Fastify ceiling and oidc-provider.
 

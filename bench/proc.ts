@@ -23,38 +23,29 @@ function readStat(pid: number, path = `/proc/${pid}/stat`): Stat | undefined {
 }
 
 /** The process and every descendant alive now. */
-export function processTree(root: number): Stat[] {
+function processTree(root: number): Stat[] {
   const all: Stat[] = []
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue
     const stat = readStat(Number(name))
     if (stat !== undefined) all.push(stat)
   }
-  const tree: Stat[] = []
-  const wanted = new Set([root])
-  // Parents before children is not guaranteed by pid order, so repeat until no process joins.
-  for (let grown = true; grown; ) {
-    grown = false
-    for (const stat of all) {
-      if (tree.includes(stat)) continue
-      if (wanted.has(stat.pid) || wanted.has(stat.ppid)) {
-        tree.push(stat)
-        wanted.add(stat.pid)
-        grown = true
-      }
+  const children = new Map<number, Stat[]>()
+  for (const stat of all) {
+    const siblings = children.get(stat.ppid)
+    if (siblings === undefined) children.set(stat.ppid, [stat])
+    else siblings.push(stat)
+  }
+  const tree = all.filter((stat) => stat.pid === root)
+  // Breadth first from the root: the loop also visits the pids it appends.
+  const pids = [root]
+  for (const pid of pids) {
+    for (const child of children.get(pid) ?? []) {
+      tree.push(child)
+      pids.push(child.pid)
     }
   }
   return tree
-}
-
-/** CPU milliseconds (user + system) used so far by the tree, counting descendants that already exited. */
-export function treeCpuMs(root: number): number {
-  let ticks = 0
-  for (const stat of processTree(root)) {
-    ticks += stat.utime + stat.stime
-    if (stat.pid === root) ticks += stat.cutime + stat.cstime
-  }
-  return ticks * TICK_MS
 }
 
 export type TreeCpu = {
@@ -70,20 +61,19 @@ export type TreeCpu = {
  * helpers (GC, compilers). Node names them all "node", so the main thread is told apart by its id.
  */
 export function treeCpu(root: number): TreeCpu {
+  let ticks = 0
   let mainTicks = 0
   for (const stat of processTree(root)) {
+    ticks += stat.utime + stat.stime
+    // The root's children that already exited (and were waited for) are in its cutime and cstime.
+    if (stat.pid === root) ticks += stat.cutime + stat.cstime
     const main = readStat(stat.pid, `/proc/${stat.pid}/task/${stat.pid}/stat`)
     if (main !== undefined) mainTicks += main.utime + main.stime
   }
-  return { totalMs: treeCpuMs(root), mainThreadMs: mainTicks * TICK_MS }
+  return { totalMs: ticks * TICK_MS, mainThreadMs: mainTicks * TICK_MS }
 }
 
 /** Resident memory of the tree, in bytes. */
 export function treeRssBytes(root: number): number {
   return processTree(root).reduce((sum, stat) => sum + stat.rssPages * PAGE_BYTES, 0)
-}
-
-/** Resident memory of one process, in bytes. */
-export function rssBytes(pid: number): number {
-  return (readStat(pid)?.rssPages ?? 0) * PAGE_BYTES
 }

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process'
 import { openSync, closeSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 
 // Every server the harness runs is a child process in a process group of its own, so that stopping it also
 // stops what it started (cluster workers). All of them are stopped when the harness ends, however it ends.
@@ -101,18 +100,6 @@ export function stopChildrenOnExit(): void {
       void stopAll().finally(() => process.exit(130))
     })
   }
-}
-
-/** A loopback port the kernel just gave out. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
 }
 
 /** Polls `url` until it answers 200, failing early if the child exits. */

@@ -35,11 +35,11 @@ const n0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en
 const n2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—')
 const n3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—')
 
-export function find(results: Results, name: string): LoadRow | undefined {
+function find(results: Results, name: string): LoadRow | undefined {
   return results.rows.find((row) => row.name === name)?.load
 }
 
-/** The ratios the issue sets targets for, computed from this run's rows alone. */
+/** The ratios Keymint has targets for (and a few for reference), computed from this run's rows alone. */
 export function targets(results: Results): Target[] {
   const sign = results.signing.joseOneThread
   const native = results.signing.cryptoOneThread
@@ -75,8 +75,6 @@ export function targets(results: Results): Target[] {
     add(`p99 @${C}, Keymint ÷ oidc-provider`, k64.latencyP99Ms / o64.latencyP99Ms, '≤ 0.7', (x) => x <= 0.7, `${k64.latencyP99Ms} ms ÷ ${o64.latencyP99Ms} ms`)
     add(`throughput @${C}, Keymint ÷ oidc-provider`, k64.requestsPerSecond / o64.requestsPerSecond, '≥ 1.5', (x) => x >= 1.5,
       `${n0(k64.requestsPerSecond)} ÷ ${n0(o64.requestsPerSecond)} req/s; CPU per token ${n3(k64.serverCpuMsPerRequest)} vs ${n3(o64.serverCpuMsPerRequest)} ms`)
-  }
-  if (k64 && o64) {
     add(`CPU per token @${C}, oidc-provider ÷ Keymint`, o64.serverCpuMsPerRequest / k64.serverCpuMsPerRequest, '(for reference: throughput on an idle machine)', () => true,
       `${n3(o64.serverCpuMsPerRequest)} ÷ ${n3(k64.serverCpuMsPerRequest)} ms`)
   }
@@ -138,8 +136,8 @@ export function toMarkdown(results: Results): string {
       const values = comparison.runs.filter((r) => r.label.startsWith(label)).map((r) => pick(r.load))
       return values.reduce((a, b) => a + b, 0) / values.length
     }
+    const rowsA = new Set(comparison.runs.filter((r) => r.label.startsWith(comparison.a)).map((r) => r.label.slice(comparison.a.length)))
     for (const [what, pick] of [['req/s', (l: LoadRow) => l.requestsPerSecond], ['CPU ms/req', (l: LoadRow) => l.serverCpuMsPerRequest]] as const) {
-      const rowsA = new Set(comparison.runs.filter((r) => r.label.startsWith(comparison.a)).map((r) => r.label.slice(comparison.a.length)))
       for (const suffix of rowsA) {
         const a = mean(comparison.a + suffix, pick)
         const b = mean(comparison.b + suffix, pick)

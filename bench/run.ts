@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { loadavg, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { JSONWebKeySet } from 'jose'
@@ -7,7 +7,7 @@ import { ConfigSchema } from '../apps/issuer/src/config.ts'
 import { createBenchDatabase, redact, type BenchDatabase } from './database.ts'
 import { startKeymint, ROOT, type Keymint, type Storage } from './keymint.ts'
 import { runLoad, type LoadRow, type Target } from './load.ts'
-import { describeMachine } from './machine.ts'
+import { describeMachine, loadAverage } from './machine.ts'
 import { startBareFastify, startOidcProvider, type OidcProviderPeer, type Peer } from './peers.ts'
 import { treeRssBytes } from './proc.ts'
 import { monotonicMicros, summarizeProfileDir } from './profile.ts'
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       minutes: (Date.now() - started) / 60_000,
       command: commandLine(),
       machine,
-      loadAverageAtEnd: loadavg().map((l) => l.toFixed(2)).join(' '),
+      loadAverageAtEnd: loadAverage(),
       storage: description,
       keymintSettings: `\`apps/issuer/src/main.ts\` in one process (RSA signatures on libuv's threadpool, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}), LOG_LEVEL ${defaultOf('LOG_LEVEL')} and CLIENT_CACHE_SECONDS ${defaultOf('CLIENT_CACHE_SECONDS')} (defaults), RSA 2048`,
       loadSettings:
@@ -277,7 +277,7 @@ async function runScenario(options: Options, storage: Storage, work: string): Pr
 
   if (options.compare) {
     comparisons.push(await compareLogLevels(keymint, storage, work, jwksBody, options))
-    if (storage.mode === 'external') comparisons.push(await compareCluster(keymint, storage, work, options))
+    if (storage.mode === 'external') comparisons.push(await compareCluster(keymint, jwks, storage, work, options))
     else skipped.push('the node:cluster comparison: the embedded default (PGlite) is single-process; set DATABASE_URL and REDIS_URL')
   } else {
     skipped.push('the LOG_LEVEL and node:cluster comparisons (--skip-compare)')
@@ -368,10 +368,10 @@ async function compareLogLevels(keymint: Keymint, storage: Storage, work: string
   }
 }
 
-async function compareCluster(keymint: Keymint, storage: Storage, work: string, options: Options): Promise<Comparison> {
+/** The cluster shares the first issuer's database and keys, so its tokens verify against the same JWKS. */
+async function compareCluster(keymint: Keymint, jwks: JSONWebKeySet, storage: Storage, work: string, options: Options): Promise<Comparison> {
   const cluster = await startKeymint({ label: 'cluster', storage, dir: join(work, 'keymint-cluster'), workers: 2 })
   try {
-    const jwks = JSON.parse(await (await fetch(`${keymint.url}/.well-known/jwks.json`)).text()) as JSONWebKeySet
     const C = options.connections
     const runs = await alternate(
       [

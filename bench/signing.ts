@@ -31,7 +31,7 @@ export async function measureSigningCeiling(seconds: number): Promise<SigningCei
   const cores = availableParallelism()
   const run = (label: string, method: 'jose' | 'crypto', threads: number, inFlight: number) =>
     measure(label, threads, { pem, kid, seconds, inFlight, method })
-  // Warm both paths (JIT, OpenSSL's key setup) before anything is counted.
+  // One uncounted run first: the process's one-time costs (libuv's threadpool, OpenSSL's set-up) land in no row.
   await run('warm-up', 'jose', 1, 1)
   return {
     joseOneThread: await run('jose SignJWT, 1 thread, 1 in flight', 'jose', 1, 1),

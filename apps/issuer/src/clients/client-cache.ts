@@ -5,7 +5,7 @@ import type { Client } from './client.ts'
 export type ClientCache = {
   /** The client, from the cache while its entry is fresh, else from the lookup (concurrent misses share one). */
   find: ClientLookup
-  /** Forgets one client: called when it is registered, changed or deleted. */
+  /** Forgets one client: called when it is registered or deleted. */
   invalidate(id: string): void
   clear(): void
 }
@@ -31,9 +31,9 @@ export function createClientCache(options: ClientCacheOptions): ClientCache {
   const ttlMs = options.ttlSeconds * 1000
   const maxEntries = options.maxEntries ?? 10_000
   const entries = new Map<string, Entry>()
+  // The lookup in flight per id. invalidate() and clear() drop it, so a lookup that raced them finds itself
+  // no longer pending when it settles and does not store what it read.
   const pending = new Map<string, Promise<Client | undefined>>()
-  // Bumped on every invalidation: a lookup that started before it must not store what it read.
-  let generation = 0
 
   function store(id: string, client: Client): void {
     entries.delete(id)
@@ -45,11 +45,12 @@ export function createClientCache(options: ClientCacheOptions): ClientCache {
   }
 
   function load(id: string): Promise<Client | undefined> {
-    const started = generation
     const loading = lookup(id).then(
       (client) => {
-        if (pending.get(id) === loading) pending.delete(id)
-        if (client !== undefined && started === generation) store(id, client)
+        if (pending.get(id) === loading) {
+          pending.delete(id)
+          if (client !== undefined) store(id, client)
+        }
         return client
       },
       (error: unknown) => {
@@ -72,12 +73,10 @@ export function createClientCache(options: ClientCacheOptions): ClientCache {
       return pending.get(id) ?? load(id)
     },
     invalidate(id) {
-      generation++
       entries.delete(id)
       pending.delete(id)
     },
     clear() {
-      generation++
       entries.clear()
       pending.clear()
     },

@@ -6,7 +6,7 @@ export type JwksRouteOptions = { keyRing: KeyRing; maxAgeSeconds: number }
 /** GET /.well-known/jwks.json: the published public keys, cacheable, with an ETag for revalidation. */
 export async function jwksRoute(app: FastifyInstance, opts: JwksRouteOptions): Promise<void> {
   const cacheControl = `public, max-age=${opts.maxAgeSeconds}`
-  // Fetched by every resource server, often: its successful responses are not access-logged (errors still are).
+  // Fetched by every resource server, often: not access-logged (a failure still logs through the error handler).
   app.get('/.well-known/jwks.json', { logLevel: 'warn' }, (request, reply) => {
     const { body, etag } = opts.keyRing.jwks()
     reply.header('cache-control', cacheControl).header('etag', etag)

@@ -4,10 +4,11 @@ import { createClientCache } from '../../src/clients/client-cache.ts'
 import type { Client } from '../../src/clients/client.ts'
 import { createSecretHasher } from '../../src/clients/secret.ts'
 import { manualClock } from '../../src/clock.ts'
-import type { Stores } from '../../src/storage/ports.ts'
+import { openTestStores } from '../helpers/stores.ts'
 
 // The token endpoint's cache of client records: bounded, short-lived, never caching an unknown id, and
-// forgotten for a client the admin operations register or delete. Time moves only when the test says so.
+// forgotten for a client the admin operations register or delete (that case on real storage). Time moves
+// only when the test says so.
 
 function client(id: string, name = 'a client'): Client {
   const at = new Date(0)
@@ -113,6 +114,26 @@ t.test('a lookup that was in flight when the client was invalidated is not store
   t.same(calls, ['a', 'a'])
 })
 
+t.test('invalidating one client does not keep another in-flight lookup from being stored', async (t) => {
+  const clock = manualClock()
+  let release: (c: Client | undefined) => void = () => {}
+  const calls: string[] = []
+  const cache = createClientCache({
+    lookup: (id) => {
+      calls.push(id)
+      return new Promise((resolve) => (release = resolve))
+    },
+    clock,
+    ttlSeconds: 30,
+  })
+  const found = cache.find('a')
+  cache.invalidate('b')
+  release(client('a'))
+  t.equal((await found)?.id, 'a')
+  t.equal((await cache.find('a'))?.id, 'a', 'served from memory')
+  t.same(calls, ['a'])
+})
+
 t.test('a failed lookup is not cached and reaches the caller', async (t) => {
   const clock = manualClock()
   let fail = true
@@ -154,20 +175,9 @@ t.test('ttlSeconds 0 turns the cache off', async (t) => {
 
 t.test('the admin operations invalidate the client they register or delete', async (t) => {
   const clock = manualClock()
-  const rows = new Map<string, Client>()
-  const clients = {
-    insert: async (c: Omit<Client, 'createdAt' | 'updatedAt'>) => {
-      const full = { ...c, createdAt: new Date(0), updatedAt: new Date(0) }
-      rows.set(c.id, full)
-      return full
-    },
-    findById: async (id: string) => rows.get(id),
-    list: async () => [...rows.values()],
-    delete: async (id: string) => rows.delete(id),
-    scopesInUse: async () => [],
-  }
-  const cache = createClientCache({ lookup: clients.findById, clock, ttlSeconds: 30 })
-  const ops = createAdminOperations({ stores: { clients } as unknown as Stores, hasher: createSecretHasher('k'), clientCache: cache })
+  const stores = await openTestStores(t)
+  const cache = createClientCache({ lookup: (id) => stores.clients.findById(id), clock, ttlSeconds: 30 })
+  const ops = createAdminOperations({ stores, hasher: createSecretHasher('k'), clientCache: cache })
   const { client: created } = await ops.createClient({
     name: 'svc',
     grantTypes: ['client_credentials'],

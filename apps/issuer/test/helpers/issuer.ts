@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +11,10 @@ import type { ClientRegistration } from '../../src/clients/register.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createDeps, type Deps } from '../../src/deps.ts'
 import type { Stores } from '../../src/storage/ports.ts'
+import { freePort } from './free-port.ts'
 import { openTestStores } from './stores.ts'
+
+export { freePort }
 
 export type TestIssuer = {
   url: string
@@ -68,18 +70,6 @@ export async function temporaryDir(t: Test, prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   return dir
-}
-
-/** A port the kernel just gave out, so the issuer URL is known before the app is built. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
 }
 
 export function basic(id: string, secret: string): string {
