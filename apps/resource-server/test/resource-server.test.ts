@@ -62,6 +62,14 @@ async function call(url: string, init: RequestInit = {}) {
 
 const base = await startResourceServer(t, issuer, { cooldownMs: 60_000 });
 
+/** POST /orders with the token and a JSON body. */
+const postOrder = (token: string, order: unknown) =>
+  call(`${base}/orders`, {
+    method: 'POST',
+    headers: { ...bearer(token), 'content-type': 'application/json' },
+    body: JSON.stringify(order),
+  });
+
 t.test('public health endpoint needs no token', async (t) => {
   const res = await call(`${base}/health`);
   t.equal(res.status, 200);
@@ -77,11 +85,7 @@ t.test('valid tokens are admitted per scope', async (t) => {
   t.same(res.body, { orders: [] });
   t.equal(res.challenge, null);
 
-  res = await call(`${base}/orders`, {
-    method: 'POST',
-    headers: { ...bearer(writer), 'content-type': 'application/json' },
-    body: JSON.stringify({ item: 'keyboard', quantity: 2 }),
-  });
+  res = await postOrder(writer, { item: 'keyboard', quantity: 2 });
   t.equal(res.status, 201);
   t.match(res.body, { item: 'keyboard', quantity: 2, id: String });
 
@@ -193,11 +197,7 @@ t.test('clock tolerance (5 s) is applied to exp and nbf', async (t) => {
 
 t.test('insufficient scope: 403 with the needed scope', async (t) => {
   const reader = await sign({ claims: { scope: 'orders:read profile' } });
-  const res = await call(`${base}/orders`, {
-    method: 'POST',
-    headers: { ...bearer(reader), 'content-type': 'application/json' },
-    body: JSON.stringify({ item: 'x', quantity: 1 }),
-  });
+  const res = await postOrder(reader, { item: 'x', quantity: 1 });
   t.equal(res.status, 403);
   t.equal(res.challenge, `Bearer realm="${REALM}", error="insufficient_scope", scope="orders:write"`);
   t.same(res.body, {
@@ -216,11 +216,7 @@ t.test('authentication runs before the body is parsed or validated', async (t) =
   t.equal(res.challenge, BARE_CHALLENGE);
 
   const writer = await sign({ claims: { scope: 'orders:write' } });
-  const bad = await call(`${base}/orders`, {
-    method: 'POST',
-    headers: { ...bearer(writer), 'content-type': 'application/json' },
-    body: JSON.stringify({ item: '', quantity: 0 }),
-  });
+  const bad = await postOrder(writer, { item: '', quantity: 0 });
   t.equal(bad.status, 400);
   t.equal(bad.body.error, 'invalid_request');
 });

@@ -22,10 +22,8 @@ export type KeyRing = KeyAdmin & {
   reload(): Promise<KeyStep[]>
 }
 
-export type KeyRingDeps = KeyDeps
-
 /** Loads the keys, applying what is due; on first start (no key at all) one is generated and activated. */
-export async function openKeyRing(deps: KeyRingDeps): Promise<KeyRing> {
+export async function openKeyRing(deps: KeyDeps): Promise<KeyRing> {
   let keys: KeyRecord[] = []
   let signer: Signer | undefined
   let published = { kids: '', jwks: toJwks([]) }

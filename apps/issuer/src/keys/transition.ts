@@ -29,9 +29,9 @@ export type Transition = {
 export async function transitionKeys(deps: KeyDeps, plan: KeyPlan): Promise<Transition> {
   let keys = await deps.keyStore.list()
   for (let attempt = 0; attempt < 3; attempt++) {
-    const wanted = plan(keys, new Date(deps.clock.now()))
-    if (wanted.length === 0) return { keys, before: keys, steps: [], created: [] }
     const now = new Date(deps.clock.now())
+    const wanted = plan(keys, now)
+    if (wanted.length === 0) return { keys, before: keys, steps: [], created: [] }
     const fresh = await Promise.all(wanted.filter((step) => step.type === 'create').map(() => newKey(deps, now)))
     const decided: { before?: KeyRecord[]; steps?: KeyStep[]; changes?: KeyChange[] | undefined } = {}
     let committed = false

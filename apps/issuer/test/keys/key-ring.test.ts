@@ -6,25 +6,20 @@ import { privateKeyPath } from '../../src/keys/key-files.ts'
 import type { KeyRecord } from '../../src/keys/key-record.ts'
 import { startKeyMaintenance } from '../../src/keys/key-maintenance.ts'
 import { openKeyRing } from '../../src/keys/key-ring.ts'
-import { planRotation, type RotationPolicy } from '../../src/keys/rotation.ts'
+import { planRotation } from '../../src/keys/rotation.ts'
 import { transitionKeys, type KeyDeps } from '../../src/keys/transition.ts'
 import type { Stores } from '../../src/storage/ports.ts'
 import { watchKeyChanges } from '../../src/storage/prisma/key-changes.ts'
 import { createTestDatabase } from '../helpers/databases.ts'
 import { temporaryDir } from '../helpers/issuer.ts'
 import { openTestStores } from '../helpers/stores.ts'
+import { pollFor } from './process-fixtures.ts'
+import { POLICY } from './rotation-policy.ts'
 import { sharedStores } from './shared-stores.ts'
 
 // The key ring and the KeyStore transition on real storage: transitions that race, conditional updates,
 // what a reload does to the signer and the JWKS.
 
-const policy: RotationPolicy = {
-  accessTokenTtlSeconds: 900,
-  jwksMaxAgeSeconds: 300,
-  keyPromotionDelaySeconds: 300,
-  keyRefreshSeconds: 10,
-  keyRotationDays: 90,
-}
 const PROMOTION_MS = (300 + 10) * 1000
 
 async function keyDeps(t: Test, stores: Stores, keysDir?: string): Promise<KeyDeps & { clock: ReturnType<typeof manualClock> }> {
@@ -33,7 +28,7 @@ async function keyDeps(t: Test, stores: Stores, keysDir?: string): Promise<KeyDe
     keysDir: keysDir ?? (await temporaryDir(t, 'keymint-keys-')),
     clock: manualClock(Date.parse('2025-01-01T00:00:00Z')),
     modulusLength: 2048,
-    policy,
+    policy: POLICY,
   }
 }
 
@@ -44,7 +39,7 @@ t.test('instances starting together on an empty table make exactly one active ke
   const stores = await sharedStores(t, 4)
   const keysDir = await temporaryDir(t, 'keymint-keys-')
   const deps = await Promise.all(stores.map((s) => keyDeps(t, s, keysDir)))
-  const results = await Promise.all([...deps, ...deps].map((d) => transitionKeys(d, (keys, now) => planRotation(keys, now, policy))))
+  const results = await Promise.all([...deps, ...deps].map((d) => transitionKeys(d, (keys, now) => planRotation(keys, now, POLICY))))
   const keys = await stores[0].keys.list()
   t.equal(keys.length, 1)
   t.equal(keys[0]?.state, 'active')
@@ -207,13 +202,7 @@ t.test('key maintenance: a change committed anywhere is heard at once; scheduled
   })
   t.teardown(() => watched.stop())
   const kids = () => b.keys().map((key) => key.kid)
-  const until = async (what: string, done: () => boolean) => {
-    const deadline = performance.now() + 5000
-    while (!done()) {
-      if (performance.now() > deadline) throw new Error(`${what}: not within 5 s`)
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-  }
+  const until = (what: string, done: () => boolean) => pollFor(what, 5000, async () => (done() ? true : undefined))
 
   const first = a.signer().kid
   const staged = await a.rotate()

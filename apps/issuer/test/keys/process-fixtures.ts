@@ -18,8 +18,6 @@ export type Deployment = {
   /** The issuer identifier: the load balancer's URL. */
   issuer: string
   instances: (IssuerProcess & { origin: string; adminSocket: string })[]
-  /** The environment every instance and the keymint command share. */
-  env: Record<string, string>
   /** `keymint ...` through the given instance's admin socket, or straight on storage with `via: 'storage'`. */
   keymint(args: string[], via: number | 'storage'): Promise<CommandResult>
 }
@@ -50,7 +48,6 @@ export async function startDeployment(t: Test, count: number, env: Record<string
   return {
     issuer,
     instances,
-    env: shared,
     keymint: (args, via) =>
       runKeymint(args, { ...shared, ADMIN_SOCKET: via === 'storage' ? join(runDir, 'no-issuer.sock') : (instances[via]?.adminSocket ?? '') }),
   }

@@ -13,6 +13,9 @@ import { sharedStores } from './shared-stores.ts'
 
 export const AUDIENCE = 'https://api.example.com'
 
+/** The sample resource server's answer to a token whose kid is not in the JWKS it holds. */
+export const UNKNOWN_KEY = { error: 'invalid_token', error_description: 'The access token is signed with an unknown key' }
+
 export type Instance = TestIssuer & { origin: string }
 
 /**
@@ -22,9 +25,9 @@ export type Instance = TestIssuer & { origin: string }
 export async function startInstances(
   t: Test,
   count: number,
-  options: { clock: Clock; env?: Record<string, string>; together?: boolean; stores?: Stores[] },
+  options: { clock: Clock; env?: Record<string, string>; together?: boolean },
 ): Promise<Instance[]> {
-  const stores = options.stores ?? (await sharedStores(t, count))
+  const stores = await sharedStores(t, count)
   const keysDir = await temporaryDir(t, 'keymint-keys-')
   const start = (s: Stores, env: Record<string, string> = {}) =>
     startTestIssuer(t, { stores: s, keysDir, clock: options.clock, env: { ...options.env, ...env } }).then(withOrigin)

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import t from 'tap'
 import { manualClock } from '../../src/clock.ts'
-import { callResource, mint, published, startInstances, startResourceServer } from './rotation-fixtures.ts'
+import { callResource, mint, published, startInstances, startResourceServer, UNKNOWN_KEY } from './rotation-fixtures.ts'
 
 // Key rotation end to end: real issuer instances over HTTP on one PostgreSQL database and KEYS_DIR, the sample
 // resource server verifying their tokens from the JWKS alone. Issuer time is a manual clock; an instance
@@ -11,7 +11,6 @@ import { callResource, mint, published, startInstances, startResourceServer } fr
 
 const PROMOTION_MS = (300 + 10) * 1000
 const RETIRED_WINDOW_MS = (10 + 900 + 300) * 1000
-const UNKNOWN_KEY = { error: 'invalid_token', error_description: 'The access token is signed with an unknown key' }
 // A resource server that fetches the JWKS for every token: what any cache has once its lifetime is over.
 const NO_CACHE = { cooldownMs: 0, cacheMaxAgeMs: 0 }
 
@@ -63,7 +62,7 @@ t.test('the JWKS max-age never exceeds the promotion delay', async (t) => {
   const clock = manualClock()
   const [defaults] = await startInstances(t, 1, { clock })
   t.equal(defaults.deps.config.keyPromotionDelaySeconds, 300, 'KEY_PROMOTION_DELAY_SECONDS defaults to JWKS_MAX_AGE_SECONDS')
-  t.equal((await published(defaults.origin as string)).cacheControl, 'public, max-age=300')
+  t.equal((await published(defaults.origin)).cacheControl, 'public, max-age=300')
   const [short] = await startInstances(t, 1, { clock, env: { JWKS_MAX_AGE_SECONDS: '300', KEY_PROMOTION_DELAY_SECONDS: '60' } })
   t.equal((await published(short.origin)).cacheControl, 'public, max-age=60')
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { AUDIENCE, callResource, mint, published, type Client } from './rotation-fixtures.ts'
+import { AUDIENCE, callResource, mint, published, UNKNOWN_KEY, type Client } from './rotation-fixtures.ts'
 import { pollFor, startDeployment, startResourceServerProcess } from './process-fixtures.ts'
 
 // Rotation as it happens in production, with real processes only: two issuer instances (separate processes,
@@ -14,7 +14,6 @@ const env = {
   KEY_REFRESH_SECONDS: '1',
   ACCESS_TOKEN_TTL_SECONDS: '120',
 }
-const UNKNOWN_KEY = { error: 'invalid_token', error_description: 'The access token is signed with an unknown key' }
 
 const deployment = await startDeployment(t, 2, env)
 const [a, b] = deployment.instances as [(typeof deployment.instances)[0], (typeof deployment.instances)[0]]

@@ -23,6 +23,7 @@ const FROM: Record<Exclude<KeyChange['type'], 'insert'>, KeyState[]> = {
   retire: ['staged', 'active'],
   revoke: ['staged', 'active', 'retired'],
 }
+const TO: Record<Exclude<KeyChange['type'], 'insert'>, KeyState> = { activate: 'active', retire: 'retired', revoke: 'revoked' }
 
 export function createPrismaKeyStore(prisma: PrismaClient): KeyStore {
   return {
@@ -31,14 +32,16 @@ export function createPrismaKeyStore(prisma: PrismaClient): KeyStore {
       prisma.$transaction(async (tx) => {
         // One lock for the key table, held until commit: transitions on the same database run one at a time.
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('keymint.signing_keys'))`
-        const changes = decide(await listKeys(tx))
-        if (changes.length === 0) return listKeys(tx)
+        const before = await listKeys(tx)
+        const changes = decide(before)
+        if (changes.length === 0) return before
         for (const change of changes) await apply(tx, change)
-        const active = await tx.signingKey.count({ where: { state: 'active' } })
+        const after = await listKeys(tx)
+        const active = after.filter((key) => key.state === 'active').length
         if (active > 1) throw new Error(`refusing a key transition that leaves ${active} active keys`)
         // Delivered at commit to every instance listening (key-changes.ts), so they reload at once.
         await tx.$executeRaw`SELECT pg_notify(${KEY_CHANGES_CHANNEL}, '')`
-        return listKeys(tx)
+        return after
       }),
   }
 }
@@ -61,7 +64,7 @@ async function apply(db: Db, change: KeyChange): Promise<void> {
   const stamp = change.type === 'activate' ? { activatedAt: change.at } : { retiredAt: change.at }
   const { count } = await db.signingKey.updateMany({
     where: { kid: change.kid, state: { in: FROM[change.type] } },
-    data: { state: change.type === 'activate' ? 'active' : change.type === 'retire' ? 'retired' : 'revoked', ...stamp },
+    data: { state: TO[change.type], ...stamp },
   })
   if (count !== 1) throw new Error(`cannot ${change.type} signing key ${change.kid}: it is not ${FROM[change.type].join(' or ')}`)
 }
