@@ -7,7 +7,6 @@ import type { Deps } from './deps.ts'
 import { jwksCacheSeconds } from './keys/rotation.ts'
 import { loggerOptions } from './logger.ts'
 import { installErrorHandler } from './plugins/error-handler.ts'
-import { installPageHeaders } from './plugins/pages.ts'
 import { createRefreshCookie } from './plugins/refresh-cookie.ts'
 import { createSessionCookie } from './plugins/session-cookie.ts'
 import { authorizeRoute } from './routes/authorize.ts'
@@ -42,7 +41,6 @@ export async function buildApp(deps: Deps, options: { logStream?: Writable } = {
   installErrorHandler(app)
   await app.register(formbody)
   await app.register(cookie, { secret: deps.cookieSecret })
-  installPageHeaders(app)
 
   // Cookies are Secure whenever the issuer is served over https.
   const secure = new URL(config.issuer).protocol === 'https:'

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hashToken } from '../tokens/hash.ts'
 
 // Authorization codes live in the ephemeral store under the SHA-256 of the code, never in clear.
 
@@ -32,5 +32,5 @@ export const replayedKey = (hash: string) => `code-replayed:${hash}`
  * as long as the family lives, without the ephemeral store having to remember every redemption that long.
  */
 export function familyIdOf(hash: string): string {
-  return createHash('sha256').update(`authorization-code-family:${hash}`).digest('base64url').slice(0, 22)
+  return hashToken(`authorization-code-family:${hash}`).slice(0, 22)
 }

@@ -16,7 +16,7 @@ export function isS256Challenge(value: string): boolean {
   return S256_CHALLENGE.test(value)
 }
 
-export function s256(verifier: string): string {
+function s256(verifier: string): string {
   return createHash('sha256').update(verifier, 'ascii').digest('base64url')
 }
 

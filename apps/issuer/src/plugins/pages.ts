@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { authorizationResponseUrl } from '../authorization-requests/response-url.ts'
 import { messagePage } from '../views/message.ts'
 import { STYLE_HASH } from '../views/style.ts'
@@ -12,9 +12,6 @@ declare module 'fastify' {
     page?: boolean
   }
 }
-
-/** Route options that mark a page route. */
-export const PAGE = { config: { page: true } } as const
 
 /** Where an error goes back to the client (RFC 6749 §4.1.2.1), once the client and its redirect_uri are trusted. */
 export type ErrorRedirect = { redirectUri: string; state: string | undefined; issuer: string }
@@ -34,7 +31,7 @@ export function redirectErrorsTo(request: FastifyRequest, target: ErrorRedirect)
  * Strict CSP: no scripts at all, only the inline stylesheet's hash. form-action also lists where a form's
  * redirect ends (the client's redirect_uri), because browsers apply form-action to redirects after a POST.
  */
-export function contentSecurityPolicy(formTargets: string[] = []): string {
+function contentSecurityPolicy(formTargets: string[] = []): string {
   const targets = [...new Set(formTargets.map(sourceOf).filter((s) => s !== undefined))]
   return [
     "default-src 'none'",
@@ -46,19 +43,22 @@ export function contentSecurityPolicy(formTargets: string[] = []): string {
 }
 
 /** Headers on every response of a page route, redirects and errors included (a route may narrow the CSP). */
-export function installPageHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
-    if (!isPageRequest(request)) return
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', contentSecurityPolicy())
-    reply.headers({
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-      'x-content-type-options': 'nosniff',
-      'cache-control': 'no-store',
-      pragma: 'no-cache',
-    })
+async function pageHeaders(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', contentSecurityPolicy())
+  reply.headers({
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
   })
 }
+
+/**
+ * Route options that mark a page route and give it the page headers: a hook of the page routes only, so
+ * the token and other JSON endpoints run no hook for them.
+ */
+export const PAGE = { config: { page: true }, onSend: pageHeaders } as const
 
 export function sendHtml(reply: FastifyReply, status: number, body: string, options: { formTargets?: string[] } = {}): FastifyReply {
   return reply

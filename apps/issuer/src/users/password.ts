@@ -6,8 +6,8 @@ import { randomToken } from '../tokens/random.ts'
 
 const COST = { memoryCost: 19_456, timeCost: 2, parallelism: 1 }
 
-export const PASSWORD_MIN_LENGTH = 8
-export const PASSWORD_MAX_LENGTH = 1024
+const PASSWORD_MIN_LENGTH = 8
+const PASSWORD_MAX_LENGTH = 1024
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, COST)

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import { EVENTS } from '../events.ts'
 import type { AuditLog, EphemeralStore } from '../storage/ports.ts'
+import { hashToken } from '../tokens/hash.ts'
 import { normalizeEmail } from './user.ts'
 
 /** Failed sign-ins allowed per window: per account (known or not, so unknown ones look the same) and per client IP. */
@@ -23,7 +23,7 @@ export function createSignInThrottle(deps: { ephemeral: EphemeralStore; audit: A
   const limits = deps.limits ?? SIGN_IN_LIMITS
   const windowMs = limits.windowSeconds * 1000
   // Addresses are hashed so that the ephemeral store holds no personal data in its key names.
-  const accountKey = (email: string) => `sign-in-failures:account:${createHash('sha256').update(normalizeEmail(email)).digest('base64url')}`
+  const accountKey = (email: string) => `sign-in-failures:account:${hashToken(normalizeEmail(email))}`
   const ipKey = (ip: string) => `sign-in-failures:ip:${ip}`
   const count = async (key: string) => Number((await deps.ephemeral.get(key)) ?? 0)
 

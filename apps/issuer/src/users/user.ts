@@ -1,6 +1,6 @@
 // A person who signs in at the issuer, and the rules for their e-mail address.
 
-export const USER_STATUSES = ['active', 'disabled'] as const
+const USER_STATUSES = ['active', 'disabled'] as const
 export type UserStatus = (typeof USER_STATUSES)[number]
 
 export type User = {

@@ -29,7 +29,7 @@ export function pkce(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') }
 }
 
-export function authorizeUrl(issuer: TestIssuer, params: Record<string, string | string[] | undefined>): string {
+export function authorizeUrl(issuer: Pick<TestIssuer, 'url'>, params: Record<string, string | string[] | undefined>): string {
   const url = new URL('/oauth/authorize', issuer.url)
   for (const [name, value] of Object.entries(params)) for (const v of [value ?? []].flat()) url.searchParams.append(name, v)
   return url.href
@@ -54,7 +54,7 @@ export async function startClientApp(t: Test): Promise<{ redirectUri: string; re
 export type Page = { status: number; headers: Headers; location: string | undefined; body: string }
 
 /** fetch with a cookie jar and no automatic redirects: each hop is looked at by the test. */
-export function httpBrowser(issuer: TestIssuer) {
+export function httpBrowser(issuer: Pick<TestIssuer, 'url'>) {
   const jar = new Map<string, string>()
   const request = async (url: string, init: RequestInit = {}): Promise<Page> => {
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ')

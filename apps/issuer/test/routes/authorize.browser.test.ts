@@ -103,7 +103,8 @@ async function flowInChromium(t: Test, kind: StorageKind): Promise<void> {
     const flow = await start(confidential.id, openid.ClientSecretBasic(confidential.secret))
     const page = await context.newPage()
     const seen: string[] = []
-    page.on('framenavigated', (frame) => seen.push(frame.url()))
+    // Every request the page makes, each redirect hop included, not only the pages it ends up showing.
+    page.on('request', (request) => seen.push(request.url()))
     await page.goto(flow.url)
     await page.waitForURL((url) => url.href.startsWith(app.redirectUri))
     t.notOk(seen.some((url) => url.includes('/sign-in') || url.includes('/consent')), 'no page in between')

@@ -38,11 +38,7 @@ t.test('authorization_code at the token endpoint', async (t) => {
   t.test('a confidential client exchanges a code for an RFC 9068 token with sub = the user', async (t) => {
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, confidential.id, challenge, { state: 'xyz', scope: 'orders:read' })
-    const res = await postToken(
-      issuer.url,
-      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
-      { authorization: basic(confidential.id, confidential.secret) },
-    )
+    const res = await postToken(issuer.url, codeForm(code, verifier), { authorization: basic(confidential.id, confidential.secret) })
     t.equal(res.status, 200)
     t.equal(res.headers.get('cache-control'), 'no-store')
     t.same(Object.keys(res.body).sort(), ['access_token', 'expires_in', 'scope', 'token_type'])
@@ -63,13 +59,7 @@ t.test('authorization_code at the token endpoint', async (t) => {
   t.test('a public client exchanges its code with client_id and PKCE only', async (t) => {
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, publicClient.id, challenge)
-    const res = await postToken(issuer.url, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-      client_id: publicClient.id,
-    })
+    const res = await postToken(issuer.url, codeForm(code, verifier, { client_id: publicClient.id }))
     t.equal(res.status, 200)
     t.equal(decodeJwt(res.body.access_token as string).client_id, publicClient.id)
     t.equal(res.body.scope, 'orders:read orders:write', 'no scope asked: everything the client may have')
@@ -82,13 +72,7 @@ t.test('authorization_code at the token endpoint', async (t) => {
 
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, confidential.id, challenge)
-    const res = await postToken(issuer.url, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-      client_id: confidential.id,
-    })
+    const res = await postToken(issuer.url, codeForm(code, verifier, { client_id: confidential.id }))
     t.equal(res.status, 401)
     t.same(res.body, { error: 'invalid_client', error_description: 'client authentication failed' })
   })
@@ -116,14 +100,14 @@ t.test('authorization_code at the token endpoint', async (t) => {
     const code = await codeFor(issuer, browser, publicClient.id, challenge)
     const bad = await postToken(issuer.url, { grant_type: 'authorization_code', code, client_id: publicClient.id })
     t.equal(bad.body.error, 'invalid_request')
-    const good = await postToken(issuer.url, { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT, client_id: publicClient.id })
+    const good = await postToken(issuer.url, codeForm(code, verifier, { client_id: publicClient.id }))
     t.equal(good.status, 200)
   })
 
   t.test('a reused code is invalid_grant and revokes the token its first use issued (RFC 6749 §4.1.2)', async (t) => {
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, publicClient.id, challenge)
-    const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: publicClient.id }
+    const form = codeForm(code, verifier, { client_id: publicClient.id })
     const first = await postToken(issuer.url, form)
     t.equal(first.status, 200)
     const jti = decodeJwt(first.body.access_token as string).jti as string
@@ -142,7 +126,7 @@ t.test('authorization_code at the token endpoint', async (t) => {
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, withRefresh.id, challenge, { scope: 'orders:read' })
     const auth = { authorization: basic(withRefresh.id, withRefresh.secret) }
-    const res = await postToken(issuer.url, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, auth)
+    const res = await postToken(issuer.url, codeForm(code, verifier), auth)
     t.equal(res.status, 200)
     t.same(Object.keys(res.body).sort(), ['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type'])
     t.match(res.body.refresh_token, /^[A-Za-z0-9_-]{43}$/, '256 random bits')
@@ -157,7 +141,7 @@ t.test('authorization_code at the token endpoint', async (t) => {
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, withRefresh.id, challenge)
     const auth = { authorization: basic(withRefresh.id, withRefresh.secret) }
-    const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }
+    const form = codeForm(code, verifier)
     const first = await postToken(issuer.url, form, auth)
     t.equal(first.status, 200)
     const rotated = await refresh(issuer, first.body.refresh_token as string, auth)
@@ -177,7 +161,7 @@ t.test('authorization_code at the token endpoint', async (t) => {
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, withRefresh.id, challenge)
     const auth = { authorization: basic(withRefresh.id, withRefresh.secret) }
-    const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }
+    const form = codeForm(code, verifier)
     const results = await Promise.all(Array.from({ length: 10 }, () => postToken(issuer.url, form, auth)))
     const issued = results.filter((res) => res.status === 200)
     t.ok(issued.length <= 1, `${issued.length} of 10 got tokens`)
@@ -192,13 +176,13 @@ t.test('authorization_code at the token endpoint', async (t) => {
     const fresh = pkce()
     const young = await codeFor(issuer, browser, publicClient.id, fresh.challenge)
     clock.advance(59_000)
-    const inTime = await postToken(issuer.url, { grant_type: 'authorization_code', code: young, redirect_uri: REDIRECT, code_verifier: fresh.verifier, client_id: publicClient.id })
+    const inTime = await postToken(issuer.url, codeForm(young, fresh.verifier, { client_id: publicClient.id }))
     t.equal(inTime.status, 200, 'still good after 59 s')
 
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, publicClient.id, challenge)
     clock.advance(61_000)
-    const res = await postToken(issuer.url, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: publicClient.id })
+    const res = await postToken(issuer.url, codeForm(code, verifier, { client_id: publicClient.id }))
     t.equal(res.status, 400)
     t.same(res.body, { error: 'invalid_grant', error_description: 'authorization code has expired' })
   })
@@ -228,7 +212,7 @@ t.test('authorization_code at the token endpoint', async (t) => {
     const signedIn = await signInThrough(other, authorizeUrl(issuer, request(publicClient.id, challenge)), 'pat@example.com')
     const code = new URL(signedIn.location as string).searchParams.get('code') as string
     await createAdminOperations(issuer.deps).disableUser(pat.id)
-    const res = await postToken(issuer.url, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: publicClient.id })
+    const res = await postToken(issuer.url, codeForm(code, verifier, { client_id: publicClient.id }))
     t.equal(res.status, 400)
     t.same(res.body, { error: 'invalid_grant', error_description: 'the user of this authorization code is no longer active' })
   })
@@ -236,11 +220,7 @@ t.test('authorization_code at the token endpoint', async (t) => {
   t.test('a code only works for the client it was issued to', async (t) => {
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, publicClient.id, challenge)
-    const res = await postToken(
-      issuer.url,
-      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
-      { authorization: basic(confidential.id, confidential.secret) },
-    )
+    const res = await postToken(issuer.url, codeForm(code, verifier), { authorization: basic(confidential.id, confidential.secret) })
     t.same(res.body, { error: 'invalid_grant', error_description: 'authorization code was issued to another client' })
     const unknown = await postToken(issuer.url, { grant_type: 'authorization_code', code: 'made-up', code_verifier: verifier, client_id: publicClient.id })
     t.same(unknown.body, { error: 'invalid_grant', error_description: 'authorization code is invalid, expired or already used' })
@@ -254,7 +234,7 @@ t.test('authorization_code at the token endpoint', async (t) => {
     })
     const { verifier, challenge } = pkce()
     const code = await codeFor(issuer, browser, multi.id, challenge, { resource: [API, 'https://billing.example.com'] })
-    const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: multi.id }
+    const form = codeForm(code, verifier, { client_id: multi.id })
     const res = await postToken(issuer.url, { ...form, resource: 'https://billing.example.com' })
     t.equal(decodeJwt(res.body.access_token as string).aud, 'https://billing.example.com')
 
@@ -310,6 +290,11 @@ t.test('authorization_code at the token endpoint', async (t) => {
     t.equal(claims.sub, user.id)
   })
 })
+
+/** The token request for a code: the redirect_uri of its authorization request and the PKCE verifier, plus `extra`. */
+function codeForm(code: string, verifier: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, ...extra }
+}
 
 function request(clientId: string, challenge: string, extra: Record<string, string | string[] | undefined> = {}) {
   return {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import t from 'tap'
 import type { PendingAuthorization } from '../../src/authorization-requests/authorization-request.ts'
 import { manualClock } from '../../src/clock.ts'
@@ -43,6 +44,7 @@ t.test('the store keys sessions by the hash of the id', async (t) => {
   const { ephemeral, sessions } = setup()
   const { id } = await sessions.create()
   t.equal(await ephemeral.get(`session:${id}`), undefined)
+  t.ok(await ephemeral.get(`session:${createHash('sha256').update(id).digest('base64url')}`), 'it is there under the SHA-256 of the id')
 })
 
 t.test('rotation moves the session to a new id with a new CSRF token', async (t) => {

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose'
 import * as oauth from 'oauth4webapi'
 import t from 'tap'
 import { authorizeUrl, hiddenFields, httpBrowser, pkce } from '../helpers/authorization.ts'
-import { freePort, temporaryDir, type TestIssuer } from '../helpers/issuer.ts'
+import { freePort, temporaryDir } from '../helpers/issuer.ts'
 import { runKeymint, startIssuerProcess } from '../helpers/processes.ts'
 
 // The operator's side of sign-in, on the embedded default (PGlite, in-process store) as separate processes:
@@ -70,7 +70,7 @@ t.test('users and a public first-party client from the command line, then a sign
     t.same(as.response_types_supported, ['code'])
     t.equal(as.authorization_endpoint, `${url}/oauth/authorize`)
     const client: oauth.Client = { client_id: clientId }
-    const target = { url } as TestIssuer
+    const target = { url }
     const browser = httpBrowser(target)
     const { verifier, challenge } = pkce()
     const state = oauth.generateRandomState()

@@ -1,10 +1,10 @@
 import { InvalidUserInput, normalizeEmail, type User, type UserStatus } from '../../users/user.ts'
 import type { UserStore } from '../ports.ts'
-import type { PrismaClient } from './generated/client.ts'
+import type { Prisma, PrismaClient } from './generated/client.ts'
 
 const select = { id: true, email: true, passwordHash: true, status: true, createdAt: true, updatedAt: true } as const
 
-type Row = { id: string; email: string; passwordHash: string; status: string; createdAt: Date; updatedAt: Date }
+type Row = Prisma.UserGetPayload<{ select: typeof select }>
 
 function toUser(row: Row): User {
   return { ...row, status: row.status as UserStatus }
