@@ -92,18 +92,23 @@ t.test('concurrent misses share one lookup', async (t) => {
   t.same(db.calls, ['a'])
 })
 
-t.test('a lookup that was in flight when the client was invalidated is not stored', async (t) => {
-  const clock = manualClock()
-  let release: (c: Client | undefined) => void = () => {}
+/** A cache whose lookups stay in flight until the test releases the latest one. */
+function heldLookups() {
+  let resolveLatest: (c: Client | undefined) => void = () => {}
   const calls: string[] = []
   const cache = createClientCache({
     lookup: (id) => {
       calls.push(id)
-      return new Promise((resolve) => (release = resolve))
+      return new Promise((resolve) => (resolveLatest = resolve))
     },
-    clock,
+    clock: manualClock(),
     ttlSeconds: 30,
   })
+  return { cache, calls, release: (c: Client | undefined) => resolveLatest(c) }
+}
+
+t.test('a lookup that was in flight when the client was invalidated is not stored', async (t) => {
+  const { cache, calls, release } = heldLookups()
   const stale = cache.find('a')
   cache.invalidate('a')
   release(client('a', 'deleted meanwhile'))
@@ -115,17 +120,7 @@ t.test('a lookup that was in flight when the client was invalidated is not store
 })
 
 t.test('invalidating one client does not keep another in-flight lookup from being stored', async (t) => {
-  const clock = manualClock()
-  let release: (c: Client | undefined) => void = () => {}
-  const calls: string[] = []
-  const cache = createClientCache({
-    lookup: (id) => {
-      calls.push(id)
-      return new Promise((resolve) => (release = resolve))
-    },
-    clock,
-    ttlSeconds: 30,
-  })
+  const { cache, calls, release } = heldLookups()
   const found = cache.find('a')
   cache.invalidate('b')
   release(client('a'))
